@@ -1,0 +1,54 @@
+package org.longattn.kernels.pattern;
+
+/**
+ * The parameters that pick and shape a pattern; {@link #build()} makes it.
+ *
+ * @param name dense | blocked | longformer | bigbird
+ * @param blockSize tokens per block (≥ 1)
+ * @param window one-sided Longformer window w (|i−j| ≤ w·dilation); ignored elsewhere
+ * @param dilation Longformer dilation (≥ 1)
+ * @param randomBlocks BigBird random key blocks per query block (≥ 0)
+ * @param seed seed of BigBird's random blocks
+ * @param causal only keys j ≤ i
+ */
+public record PatternSpec(
+    String name,
+    int blockSize,
+    int window,
+    int dilation,
+    int randomBlocks,
+    long seed,
+    boolean causal) {
+
+  /** Names {@link #build()} accepts. */
+  public static final java.util.List<String> NAMES =
+      java.util.List.of("dense", "blocked", "longformer", "bigbird");
+
+  public PatternSpec {
+    if (blockSize < 1) {
+      throw new IllegalArgumentException("--block-size must be >= 1, got " + blockSize);
+    }
+    if (window < 0) {
+      throw new IllegalArgumentException("--window must be >= 0, got " + window);
+    }
+    if (dilation < 1) {
+      throw new IllegalArgumentException("--dilation must be >= 1, got " + dilation);
+    }
+    if (randomBlocks < 0) {
+      throw new IllegalArgumentException("--random-blocks must be >= 0, got " + randomBlocks);
+    }
+  }
+
+  /** The pattern these parameters describe. */
+  public AttentionPattern build() {
+    return switch (name) {
+      case "dense" -> new DensePattern(blockSize, causal);
+      case "blocked" -> new BlockLocalPattern(blockSize, causal);
+      case "longformer" -> new LongformerPattern(blockSize, window, dilation, causal);
+      case "bigbird" -> new BigBirdPattern(blockSize, randomBlocks, seed, causal);
+      default ->
+          throw new IllegalArgumentException(
+              "unknown pattern '" + name + "' (expected one of " + NAMES + ")");
+    };
+  }
+}
