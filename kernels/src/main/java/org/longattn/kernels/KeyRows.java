@@ -1,16 +1,18 @@
 package org.longattn.kernels;
 
 /**
- * n key/value rows of one head: key r is {@code k[kOff + r·d ..)}, value r is {@code v[vOff + r·dv
- * ..)} (row-major), at document position {@code pos[posOff + r]}, positions ascending. {@code
- * flags} (nullable) marks keys {@link #EXCLUDED} (never read) or {@link #GLOBAL} (their mass goes
- * to gsum).
+ * n key/value rows of one head: key r is {@code k[kOff + r·kStride ..)} (d values), value r is
+ * {@code v[vOff + r·vStride ..)} (dv values), at document position {@code pos[posOff + r]} or
+ * {@code posOff + r} when {@code pos} is null. Positions ascend. {@code flags} (nullable) marks
+ * keys {@link #EXCLUDED} (never read) or {@link #GLOBAL} (their mass goes to gsum).
  */
 public record KeyRows(
     float[] k,
     int kOff,
+    int kStride,
     float[] v,
     int vOff,
+    int vStride,
     int n,
     int d,
     int dv,
@@ -26,13 +28,15 @@ public record KeyRows(
   public static final byte GLOBAL = 2;
 
   public KeyRows {
-    if (n < 0 || d < 1 || dv < 1 || kOff < 0 || vOff < 0) {
+    if (n < 0 || d < 1 || dv < 1 || kOff < 0 || vOff < 0 || kStride < d || vStride < dv) {
       throw new IllegalArgumentException("bad key rows: n=" + n + " d=" + d + " dv=" + dv);
     }
-    if ((long) kOff + (long) n * d > k.length || (long) vOff + (long) n * dv > v.length) {
+    if (n > 0
+        && ((long) kOff + (long) (n - 1) * kStride + d > k.length
+            || (long) vOff + (long) (n - 1) * vStride + dv > v.length)) {
       throw new IllegalArgumentException("key/value rows out of range");
     }
-    if (posOff < 0 || posOff + n > pos.length) {
+    if (pos != null && (posOff < 0 || posOff + n > pos.length)) {
       throw new IllegalArgumentException("key positions out of range");
     }
     if (flags != null && (flagsOff < 0 || flagsOff + n > flags.length)) {
@@ -42,7 +46,7 @@ public record KeyRows(
 
   /** Position of key r. */
   public int position(int r) {
-    return pos[posOff + r];
+    return pos == null ? posOff + r : pos[posOff + r];
   }
 
   /** Flags of key r (0 when there are none). */

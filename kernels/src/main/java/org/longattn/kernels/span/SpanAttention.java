@@ -1,0 +1,229 @@
+package org.longattn.kernels.span;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.longattn.kernels.AttentionBackend;
+import org.longattn.kernels.KeyRows;
+import org.longattn.kernels.QueryRows;
+import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.Band;
+import org.longattn.kernels.state.SoftmaxState;
+import org.longattn.kernels.state.TreeFold;
+
+/**
+ * Exact sparse attention for one span (a run of consecutive blocks) of one document, from the key
+ * blocks its query blocks read — the unit of distribution (DESIGN §2).
+ *
+ * <p>For a non-global query row i: its local key blocks (global keys masked out there, the band
+ * applied), then the document's global keys (causal-masked), in that fixed order, into one online
+ * softmax state. For the global rows: one state per own key block, folded over the span's blocks by
+ * {@link TreeFold}; spans' partials are folded the same way by the job, so the association depends
+ * on block ids only and the result on nothing else (span size included, when it is a power of two).
+ */
+public final class SpanAttention {
+  private final AttentionPattern pattern;
+  private final HeadShape shape;
+  private final float scale;
+  private final boolean stats;
+  private final AttentionBackend backend;
+
+  public SpanAttention(
+      AttentionPattern pattern, HeadShape shape, boolean stats, AttentionBackend backend) {
+    this.pattern = pattern;
+    this.shape = shape;
+    this.scale = (float) (1.0 / Math.sqrt(shape.d()));
+    this.stats = stats;
+    this.backend = backend;
+  }
+
+  /**
+   * Computes the span [firstBlock, endBlock) of a document of n tokens.
+   *
+   * @param blocks key block id → its token rows; own blocks (in the span) must carry q
+   */
+  public SpanResult compute(
+      int n,
+      long docHash,
+      int firstBlock,
+      int endBlock,
+      IntFunction<TokenBlock> blocks,
+      Globals globals) {
+    int b = pattern.blockSize();
+    int firstPos = firstBlock * b;
+    int rows = Math.min(n, endBlock * b) - firstPos;
+    int heads = shape.heads();
+    float[] out = new float[rows * shape.vWidth()];
+    float[] entropy = stats ? new float[rows * heads] : null;
+    float[] dist = stats ? new float[rows * heads] : null;
+    float[] maxw = stats ? new float[rows * heads] : null;
+    float[] gmass = stats ? new float[rows * heads] : null;
+    SpanResult result =
+        new SpanResult(firstPos, rows, out, entropy, dist, maxw, gmass, new SoftmaxState[0]);
+    Band localBand = pattern.band();
+    Band globalBand = pattern.causal() ? Band.ALL.causal() : Band.ALL;
+
+    for (int qb = firstBlock; qb < endBlock; qb++) {
+      TokenBlock own = blocks.apply(qb);
+      if (own == null || own.q() == null) {
+        throw new IllegalStateException("span is missing its own block " + qb);
+      }
+      if (allGlobal(own, globals)) {
+        continue; // every row is a global row: computed from the global partials
+      }
+      for (int h = 0; h < heads; h++) {
+        QueryRows q = queryRows(own.q(), own.n(), h, null, own.firstPos());
+        List<KeyRows> keys = new ArrayList<>();
+        for (int kb : pattern.localKeyBlocks(n, docHash, h, qb)) {
+          TokenBlock kbData = blocks.apply(kb);
+          if (kbData == null) {
+            throw new IllegalStateException("key block " + kb + " was not routed to block " + qb);
+          }
+          int qHi = own.firstPos() + own.n() - 1;
+          int kHi = kbData.firstPos() + kbData.n() - 1;
+          if (!localBand.allowsNone(own.firstPos(), qHi, kbData.firstPos(), kHi)) {
+            keys.add(keyRows(kbData, h, globals, KeyRows.EXCLUDED));
+          }
+        }
+        SoftmaxState acc = SoftmaxState.identity(own.n(), shape.dv());
+        backend.accumulate(q, keys, localBand, scale, stats, acc);
+        if (globals.size() > 0) {
+          backend.accumulate(q, List.of(globalKeyRows(globals, h)), globalBand, scale, stats, acc);
+        }
+        for (int r = 0; r < own.n(); r++) {
+          if (!globals.contains(own.firstPos() + r)) {
+            writeRow(acc, r, h, own.firstPos() + r - firstPos, result);
+          }
+        }
+      }
+    }
+
+    if (globals.size() > 0) {
+      SoftmaxState[] partials = new SoftmaxState[heads];
+      for (int h = 0; h < heads; h++) {
+        QueryRows gq = queryRows(globals.q(), globals.size(), h, globals.pos(), 0);
+        List<SoftmaxState> perBlock = new ArrayList<>(endBlock - firstBlock);
+        for (int kb = firstBlock; kb < endBlock; kb++) {
+          SoftmaxState st = SoftmaxState.identity(globals.size(), shape.dv());
+          TokenBlock kbData = blocks.apply(kb);
+          backend.accumulate(
+              gq,
+              List.of(keyRows(kbData, h, globals, KeyRows.GLOBAL)),
+              globalBand,
+              scale,
+              stats,
+              st);
+          perBlock.add(st);
+        }
+        partials[h] = TreeFold.fold(perBlock, SoftmaxState::merge);
+      }
+      result = withPartials(result, partials);
+    }
+    return result;
+  }
+
+  /**
+   * Turns the document-wide global-row states (one per head, folded over all spans) into output
+   * rows: writes them into {@code out} (G rows of H·dv) and the stats arrays (G·H each, nullable).
+   */
+  public void finishGlobalRows(
+      SoftmaxState[] perHead,
+      float[] out,
+      float[] entropy,
+      float[] meanDistance,
+      float[] maxWeight,
+      float[] globalMass) {
+    int g = perHead[0].rows;
+    SpanResult target =
+        new SpanResult(0, g, out, entropy, meanDistance, maxWeight, globalMass, perHead);
+    for (int h = 0; h < shape.heads(); h++) {
+      for (int r = 0; r < g; r++) {
+        writeRow(perHead[h], r, h, r, target);
+      }
+    }
+  }
+
+  private void writeRow(SoftmaxState st, int r, int h, int row, SpanResult res) {
+    st.output(r, res.out(), row * shape.vWidth() + h * shape.dv());
+    if (res.entropy() != null) {
+      int idx = row * shape.heads() + h;
+      res.entropy()[idx] = st.entropy(r);
+      res.meanDistance()[idx] = st.meanDistance(r);
+      res.maxWeight()[idx] = st.maxWeight(r);
+      res.globalMass()[idx] = st.globalMass(r);
+    }
+  }
+
+  private QueryRows queryRows(float[] q, int n, int h, int[] pos, int posOff) {
+    return new QueryRows(q, h * shape.d(), shape.qkWidth(), n, shape.d(), pos, posOff);
+  }
+
+  private KeyRows keyRows(TokenBlock blk, int h, Globals globals, byte globalFlag) {
+    byte[] flags = null;
+    int lo = lowerBound(globals.pos(), blk.firstPos());
+    int hi = lowerBound(globals.pos(), blk.firstPos() + blk.n());
+    if (hi > lo) {
+      flags = new byte[blk.n()];
+      for (int g = lo; g < hi; g++) {
+        flags[globals.pos()[g] - blk.firstPos()] = globalFlag;
+      }
+    }
+    return new KeyRows(
+        blk.k(),
+        h * shape.d(),
+        shape.qkWidth(),
+        blk.v(),
+        h * shape.dv(),
+        shape.vWidth(),
+        blk.n(),
+        shape.d(),
+        shape.dv(),
+        null,
+        blk.firstPos(),
+        flags,
+        0);
+  }
+
+  private KeyRows globalKeyRows(Globals g, int h) {
+    byte[] flags = new byte[g.size()];
+    Arrays.fill(flags, KeyRows.GLOBAL);
+    return new KeyRows(
+        g.k(),
+        h * shape.d(),
+        shape.qkWidth(),
+        g.v(),
+        h * shape.dv(),
+        shape.vWidth(),
+        g.size(),
+        shape.d(),
+        shape.dv(),
+        g.pos(),
+        0,
+        flags,
+        0);
+  }
+
+  private static boolean allGlobal(TokenBlock blk, Globals globals) {
+    int lo = lowerBound(globals.pos(), blk.firstPos());
+    int hi = lowerBound(globals.pos(), blk.firstPos() + blk.n());
+    return hi - lo == blk.n();
+  }
+
+  private static int lowerBound(int[] a, int x) {
+    int i = Arrays.binarySearch(a, x);
+    return i >= 0 ? i : -i - 1;
+  }
+
+  private static SpanResult withPartials(SpanResult r, SoftmaxState[] partials) {
+    return new SpanResult(
+        r.firstPos(),
+        r.rows(),
+        r.out(),
+        r.entropy(),
+        r.meanDistance(),
+        r.maxWeight(),
+        r.globalMass(),
+        partials);
+  }
+}
