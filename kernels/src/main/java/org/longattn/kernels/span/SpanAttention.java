@@ -28,6 +28,7 @@ public final class SpanAttention {
   private final float scale;
   private final boolean stats;
   private final AttentionBackend backend;
+  private final Band globalBand;
 
   public SpanAttention(
       AttentionPattern pattern, HeadShape shape, boolean stats, AttentionBackend backend) {
@@ -36,14 +37,40 @@ public final class SpanAttention {
     this.scale = (float) (1.0 / Math.sqrt(shape.d()));
     this.stats = stats;
     this.backend = backend;
+    this.globalBand = pattern.causal() ? Band.ALL.causal() : Band.ALL;
   }
 
   /**
-   * Computes the span [firstBlock, endBlock) of a document of n tokens.
+   * Computes the span [firstBlock, endBlock) of a document of n tokens: its rows and its global
+   * partials ({@link #computeRows} then {@link #computeGlobalPartials}).
    *
    * @param blocks key block id → its token rows; own blocks (in the span) must carry q
    */
   public SpanResult compute(
+      int n,
+      long docHash,
+      int firstBlock,
+      int endBlock,
+      IntFunction<TokenBlock> blocks,
+      Globals globals) {
+    SpanResult r = computeRows(n, docHash, firstBlock, endBlock, blocks, globals);
+    return new SpanResult(
+        r.firstPos(),
+        r.rows(),
+        r.out(),
+        r.entropy(),
+        r.meanDistance(),
+        r.maxWeight(),
+        r.globalMass(),
+        computeGlobalPartials(firstBlock, endBlock, blocks, globals));
+  }
+
+  /**
+   * The final rows of the span's non-global positions (global rows left zero, no partials).
+   *
+   * @param blocks key block id → its token rows; own blocks (in the span) must carry q
+   */
+  public SpanResult computeRows(
       int n,
       long docHash,
       int firstBlock,
@@ -62,7 +89,6 @@ public final class SpanAttention {
     SpanResult result =
         new SpanResult(firstPos, rows, out, entropy, dist, maxw, gmass, new SoftmaxState[0]);
     Band localBand = pattern.band();
-    Band globalBand = pattern.causal() ? Band.ALL.causal() : Band.ALL;
 
     for (int qb = firstBlock; qb < endBlock; qb++) {
       TokenBlock own = blocks.apply(qb);
@@ -98,29 +124,32 @@ public final class SpanAttention {
         }
       }
     }
-
-    if (globals.size() > 0) {
-      SoftmaxState[] partials = new SoftmaxState[heads];
-      for (int h = 0; h < heads; h++) {
-        QueryRows gq = queryRows(globals.q(), globals.size(), h, globals.pos(), 0);
-        List<SoftmaxState> perBlock = new ArrayList<>(endBlock - firstBlock);
-        for (int kb = firstBlock; kb < endBlock; kb++) {
-          SoftmaxState st = SoftmaxState.identity(globals.size(), shape.dv());
-          TokenBlock kbData = blocks.apply(kb);
-          backend.accumulate(
-              gq,
-              List.of(keyRows(kbData, h, globals, KeyRows.GLOBAL)),
-              globalBand,
-              scale,
-              stats,
-              st);
-          perBlock.add(st);
-        }
-        partials[h] = TreeFold.fold(perBlock, SoftmaxState::merge);
-      }
-      result = withPartials(result, partials);
-    }
     return result;
+  }
+
+  /**
+   * Per head, the state of the document's global rows over the span's own keys: one state per key
+   * block, folded over the blocks by {@link TreeFold}. Empty when there is no global token.
+   */
+  public SoftmaxState[] computeGlobalPartials(
+      int firstBlock, int endBlock, IntFunction<TokenBlock> blocks, Globals globals) {
+    if (globals.size() == 0) {
+      return new SoftmaxState[0];
+    }
+    SoftmaxState[] partials = new SoftmaxState[shape.heads()];
+    for (int h = 0; h < shape.heads(); h++) {
+      QueryRows gq = queryRows(globals.q(), globals.size(), h, globals.pos(), 0);
+      List<SoftmaxState> perBlock = new ArrayList<>(endBlock - firstBlock);
+      for (int kb = firstBlock; kb < endBlock; kb++) {
+        SoftmaxState st = SoftmaxState.identity(globals.size(), shape.dv());
+        TokenBlock kbData = blocks.apply(kb);
+        backend.accumulate(
+            gq, List.of(keyRows(kbData, h, globals, KeyRows.GLOBAL)), globalBand, scale, stats, st);
+        perBlock.add(st);
+      }
+      partials[h] = TreeFold.fold(perBlock, SoftmaxState::merge);
+    }
+    return partials;
   }
 
   /**
@@ -213,17 +242,5 @@ public final class SpanAttention {
   private static int lowerBound(int[] a, int x) {
     int i = Arrays.binarySearch(a, x);
     return i >= 0 ? i : -i - 1;
-  }
-
-  private static SpanResult withPartials(SpanResult r, SoftmaxState[] partials) {
-    return new SpanResult(
-        r.firstPos(),
-        r.rows(),
-        r.out(),
-        r.entropy(),
-        r.meanDistance(),
-        r.maxWeight(),
-        r.globalMass(),
-        partials);
   }
 }
