@@ -48,7 +48,7 @@ public record PatternSpec(
       case "bigbird" -> new BigBirdPattern(blockSize, randomBlocks, seed, causal);
       default ->
           throw new IllegalArgumentException(
-              "unknown pattern '" + name + "' (expected one of " + NAMES + ")");
+              "--pattern must be one of " + NAMES + ", got '" + name + "'");
     };
   }
 }

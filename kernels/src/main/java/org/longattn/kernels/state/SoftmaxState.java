@@ -18,8 +18,10 @@ import java.util.Arrays;
  *   gsum[r]     = Σ_{j global} e^(s−m)         (for the mass on global tokens)
  * </pre>
  *
- * <p>merge: m = max(m1, m2), αk = e^(mk−m) (0 when mk = −∞), then l, o, dsum, gsum = α1·x1 + α2·x2
- * and t = α1·(t1 + l1·(m1−m)) + α2·(t2 + l2·(m2−m)). Identity: m = −∞, everything else 0.
+ * <p>merge: m = max(m1, m2), αk = e^(mk−m), then l, o, dsum, gsum = α1·x1 + α2·x2 and t = α1·(t1 +
+ * l1·(m1−m)) + α2·(t2 + l2·(m2−m)). Identity: m = −∞, everything else 0; a row with m = −∞ on
+ * either side is not scaled but skipped (or copied), so x ⊕ identity = identity ⊕ x = x bit for
+ * bit, signed zeros included.
  *
  * <p>DESIGN §3 writes t = Σ e^(s−m)·s; we keep it shifted by m so that entropy = log l − t/l has no
  * cancellation between two large terms (m + log l and t/l) when scores are large.
@@ -100,16 +102,20 @@ public final class SoftmaxState {
     }
     float m1 = m[r];
     float m2 = other.m[or];
-    float mx = Math.max(m1, m2);
-    if (mx == Float.NEGATIVE_INFINITY) {
-      return; // both sides empty: identity ⊕ identity
+    if (m2 == Float.NEGATIVE_INFINITY) {
+      return; // x ⊕ identity = x, bit for bit (α·x + 0 would turn −0.0 into +0.0)
     }
-    float a1 = m1 == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(m1 - mx);
-    float a2 = m2 == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(m2 - mx);
+    if (m1 == Float.NEGATIVE_INFINITY) {
+      copyRow(r, other, or); // identity ⊕ x = x, bit for bit
+      return;
+    }
+    float mx = Math.max(m1, m2);
+    float sh1 = m1 - mx;
+    float sh2 = m2 - mx;
+    float a1 = (float) Math.exp(sh1);
+    float a2 = (float) Math.exp(sh2);
     float l1 = l[r];
     float l2 = other.l[or];
-    float sh1 = m1 == Float.NEGATIVE_INFINITY ? 0f : (m1 - mx);
-    float sh2 = m2 == Float.NEGATIVE_INFINITY ? 0f : (m2 - mx);
     t[r] = a1 * (t[r] + l1 * sh1) + a2 * (other.t[or] + l2 * sh2);
     l[r] = a1 * l1 + a2 * l2;
     dsum[r] = a1 * dsum[r] + a2 * other.dsum[or];
@@ -120,6 +126,15 @@ public final class SoftmaxState {
     for (int c = 0; c < dv; c++) {
       o[base + c] = a1 * o[base + c] + a2 * other.o[obase + c];
     }
+  }
+
+  private void copyRow(int r, SoftmaxState src, int sr) {
+    m[r] = src.m[sr];
+    l[r] = src.l[sr];
+    t[r] = src.t[sr];
+    dsum[r] = src.dsum[sr];
+    gsum[r] = src.gsum[sr];
+    System.arraycopy(src.o, sr * dv, o, r * dv, dv);
   }
 
   /** Writes out = o/l for row r into {@code out[off .. off+dv)}; zeros when no key was seen. */
