@@ -18,7 +18,8 @@ public record PatternSpec(
     int dilation,
     int randomBlocks,
     long seed,
-    boolean causal) {
+    boolean causal)
+    implements java.io.Serializable {
 
   /** Names {@link #build()} accepts. */
   public static final java.util.List<String> NAMES =

@@ -1,0 +1,190 @@
+package org.longattn.jobs.attend;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+import org.longattn.datasets.AtomicOutput;
+import org.longattn.datasets.InputException;
+import org.longattn.datasets.TokenRowDecoder;
+import org.longattn.datasets.TokenTable;
+import org.longattn.jobs.Progress;
+import org.longattn.jobs.RunInfo;
+import org.longattn.kernels.AttentionBackend;
+import org.longattn.kernels.Backends;
+import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.Seeds;
+import org.longattn.kernels.span.HeadShape;
+
+/**
+ * {@code attend}: token table → output table (DESIGN §1–3).
+ *
+ * <ol>
+ *   <li>plan: per document its length (checked: positions 0..n−1) and its global positions — small
+ *       aggregates, broadcast;
+ *   <li>route: one shuffle of flat binary records keyed by (document, span): each block to its own
+ *       span, to every span that reads it as keys, global rows to every span of the document;
+ *   <li>compute: each span's rows; global rows from per-span partial states folded in span order;
+ *   <li>write: Parquet plus {@code _longattn.json}, atomically.
+ * </ol>
+ */
+public final class AttendJob {
+  private AttendJob() {}
+
+  /** Runs the job; returns what went into {@code _longattn.json}. */
+  public static Map<String, Object> run(SparkSession spark, AttendParams p) {
+    Progress progress = new Progress("attend");
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    AtomicOutput.checkTarget(spark, p.output(), p.overwrite());
+    Dataset<Row> df = TokenTable.read(spark, p.input());
+    int[] lengths = TokenTable.probeLengths(df);
+    HeadShape shape = headShape(lengths, p.heads());
+    TokenRowDecoder decoder =
+        TokenRowDecoder.forSchema(df.schema(), p.heads(), lengths[0], lengths[1]);
+    AttentionPattern pattern = p.pattern().build();
+
+    Map<String, DocPlan> plans = plan(df, pattern);
+    long tokens = plans.values().stream().mapToLong(DocPlan::n).sum();
+    int spanBlocks = p.spanBlocks();
+    long spans =
+        plans.values().stream()
+            .mapToLong(d -> (pattern.numBlocks(d.n()) + spanBlocks - 1) / spanBlocks)
+            .sum();
+    int partitions = p.partitions() > 0 ? p.partitions() : (int) Math.min(spans, 4096);
+    progress.stage(
+        "plan",
+        plans.size()
+            + " documents, "
+            + tokens
+            + " tokens, "
+            + spans
+            + " spans of "
+            + spanBlocks * pattern.blockSize()
+            + " tokens, heads "
+            + shape.heads()
+            + "x"
+            + shape.d()
+            + " (v "
+            + shape.dv()
+            + ")");
+
+    String device;
+    try (AttentionBackend probe = Backends.create(p.backend())) {
+      device = probe.name() + " on " + probe.device();
+    }
+    Broadcast<Map<String, DocPlan>> bPlans = jsc.broadcast(plans);
+    LongAccumulator ownBytes = jsc.sc().longAccumulator("kv bytes");
+    LongAccumulator foreignBytes = jsc.sc().longAccumulator("kv bytes shipped to other spans");
+    JavaPairRDD<SpanKey, Iterable<byte[]>> grouped =
+        df.queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .mapPartitionsToPair(new RouteRows(decoder, bPlans, p, shape, ownBytes, foreignBytes))
+            .groupByKey(new SpanPartitioner(partitions));
+    SpanTasks tasks = new SpanTasks(bPlans, p, shape);
+    JavaRDD<Row> spanRows = grouped.mapPartitions(tasks::rows);
+    JavaRDD<Row> globalRows =
+        grouped
+            .mapPartitionsToPair(tasks::globalPartials)
+            .groupByKey(Math.max(1, Math.min(partitions, plans.size())))
+            .flatMap(tasks::globalRows);
+    Dataset<Row> out =
+        spark.createDataFrame(
+            spanRows.union(globalRows),
+            TokenTable.outputSchema(shape.heads(), p.stats(), p.binaryOutput()));
+
+    ShuffleMeter meter = ShuffleMeter.start(spark);
+    Map<String, Object> info = new LinkedHashMap<>();
+    AtomicOutput.write(
+        spark,
+        p.output(),
+        p.overwrite(),
+        tmp -> {
+          out.write().parquet(tmp);
+          long seconds = progress.stage("attend+write", tokens + " rows written");
+          info.putAll(
+              RunInfo.attend(
+                  spark, p, pattern, shape, plans.size(), tokens, spans, partitions, device));
+          Map<String, Object> shuffle = new LinkedHashMap<>();
+          long kv = ownBytes.value();
+          shuffle.put("bytes_written", meter.bytesWritten());
+          shuffle.put("kv_bytes", kv);
+          shuffle.put("kv_bytes_shipped", kv + foreignBytes.value());
+          shuffle.put(
+              "duplication_factor", kv == 0 ? 0.0 : (kv + foreignBytes.value()) / (double) kv);
+          info.put("shuffle", shuffle);
+          info.put("timings_s", progress.timings());
+          AtomicOutput.writeText(spark, tmp, "_longattn.json", RunInfo.toJson(info));
+        });
+    meter.stop();
+    progress.done("output in " + p.output());
+    return info;
+  }
+
+  static HeadShape headShape(int[] lengths, int heads) {
+    if (heads < 1) {
+      throw new InputException("--heads must be >= 1, got " + heads);
+    }
+    if (lengths[0] % heads != 0) {
+      throw new InputException(
+          "column 'q': length " + lengths[0] + " is not divisible by --heads " + heads);
+    }
+    if (lengths[1] % heads != 0) {
+      throw new InputException(
+          "column 'v': length " + lengths[1] + " is not divisible by --heads " + heads);
+    }
+    return new HeadShape(heads, lengths[0] / heads, lengths[1] / heads);
+  }
+
+  /** Document lengths (positions checked) and global positions; small, computed on the driver. */
+  static Map<String, DocPlan> plan(Dataset<Row> df, AttentionPattern pattern) {
+    List<Row> meta =
+        df.groupBy(col(TokenTable.DOC_ID))
+            .agg(count("*"), min(TokenTable.POS), max(TokenTable.POS))
+            .collectAsList();
+    Map<String, List<Integer>> columnGlobals = new HashMap<>();
+    if (Arrays.asList(df.columns()).contains(TokenTable.GLOBAL)) {
+      for (Row r :
+          df.filter(col(TokenTable.GLOBAL).equalTo(true))
+              .select(TokenTable.DOC_ID, TokenTable.POS)
+              .collectAsList()) {
+        columnGlobals.computeIfAbsent(r.getString(0), d -> new ArrayList<>()).add(r.getInt(1));
+      }
+    }
+    Map<String, DocPlan> plans = new HashMap<>();
+    for (Row r : meta) {
+      if (r.isNullAt(0)) {
+        throw new InputException("column 'doc_id': null document id in " + r.getLong(1) + " rows");
+      }
+      String doc = r.getString(0);
+      long n = r.getLong(1);
+      if (r.isNullAt(2)) {
+        throw new InputException("doc '" + doc + "' column 'pos': null position");
+      }
+      TokenTable.checkPositions(
+          doc, (int) Math.min(n, Integer.MAX_VALUE), n, r.getInt(2), r.getInt(3));
+      int[] globals =
+          columnGlobals.getOrDefault(doc, List.of()).stream()
+              .mapToInt(Integer::intValue)
+              .sorted()
+              .toArray();
+      plans.put(doc, new DocPlan(doc, (int) n, Seeds.docHash(doc), globals));
+    }
+    return plans;
+  }
+}

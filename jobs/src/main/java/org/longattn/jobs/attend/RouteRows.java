@@ -1,0 +1,188 @@
+package org.longattn.jobs.attend;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.PairFlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.util.LongAccumulator;
+import org.longattn.datasets.InputException;
+import org.longattn.datasets.TokenRecord;
+import org.longattn.datasets.TokenRowDecoder;
+import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.span.HeadShape;
+import scala.Tuple2;
+
+/**
+ * Map side of the routing shuffle: decodes (and so validates) token rows, packs runs of adjacent
+ * rows of one block into a record, and emits it to the block's own span (q, k, v), to every other
+ * span that reads the block as keys (k, v), and — for global rows — to every span of the document.
+ * Input order only changes how rows are packed, never what a span receives.
+ */
+public final class RouteRows
+    implements PairFlatMapFunction<Iterator<InternalRow>, SpanKey, byte[]> {
+  private final TokenRowDecoder decoder;
+  private final Broadcast<Map<String, DocPlan>> plans;
+  private final AttendParams params;
+  private final HeadShape shape;
+  private final LongAccumulator ownBytes;
+  private final LongAccumulator foreignBytes;
+
+  public RouteRows(
+      TokenRowDecoder decoder,
+      Broadcast<Map<String, DocPlan>> plans,
+      AttendParams params,
+      HeadShape shape,
+      LongAccumulator ownBytes,
+      LongAccumulator foreignBytes) {
+    this.decoder = decoder;
+    this.plans = plans;
+    this.params = params;
+    this.shape = shape;
+    this.ownBytes = ownBytes;
+    this.foreignBytes = foreignBytes;
+  }
+
+  @Override
+  public Iterator<Tuple2<SpanKey, byte[]>> call(Iterator<InternalRow> rows) {
+    return new Router(rows);
+  }
+
+  /** Per-document facts derived once per task. */
+  private record DocRoute(DocPlan plan, SpanRouting routing, int[] globals) {}
+
+  private final class Router implements Iterator<Tuple2<SpanKey, byte[]>> {
+    private final Iterator<InternalRow> rows;
+    private final AttentionPattern pattern = params.pattern().build();
+    private final int block = pattern.blockSize();
+    private final Map<String, DocRoute> routes = new HashMap<>();
+    private final ArrayDeque<Tuple2<SpanKey, byte[]>> ready = new ArrayDeque<>();
+    private final int[] pos = new int[block];
+    private final float[][] q = new float[block][];
+    private final float[][] k = new float[block][];
+    private final float[][] v = new float[block][];
+    private DocRoute current;
+    private int currentBlock = -1;
+    private int count;
+
+    Router(Iterator<InternalRow> rows) {
+      this.rows = rows;
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (ready.isEmpty()) {
+        if (!rows.hasNext()) {
+          flush();
+          return !ready.isEmpty();
+        }
+        add(decoder.decode(rows.next()));
+      }
+      return true;
+    }
+
+    @Override
+    public Tuple2<SpanKey, byte[]> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return ready.poll();
+    }
+
+    private void add(TokenRecord t) {
+      DocRoute route = routes.computeIfAbsent(t.docId(), this::route);
+      if (t.pos() >= route.plan().n()) {
+        throw new InputException(
+            "doc '"
+                + t.docId()
+                + "' pos "
+                + t.pos()
+                + " column 'pos': beyond the document's "
+                + route.plan().n()
+                + " tokens (positions must be 0..n-1)");
+      }
+      int b = t.pos() / block;
+      if (route != current || b != currentBlock) {
+        flush();
+        current = route;
+        currentBlock = b;
+      }
+      pos[count] = t.pos();
+      q[count] = t.q();
+      k[count] = t.k();
+      v[count] = t.v();
+      count++;
+      if (count == block) {
+        flush(); // a block holds at most `block` distinct rows; more would be duplicates
+      }
+    }
+
+    private DocRoute route(String docId) {
+      DocPlan plan = plans.value().get(docId);
+      if (plan == null) {
+        throw new IllegalStateException("no plan for document '" + docId + "'");
+      }
+      SpanRouting routing =
+          SpanRouting.of(pattern, plan.n(), plan.docHash(), shape.heads(), params.spanBlocks());
+      return new DocRoute(plan, routing, pattern.globalPositions(plan.n(), plan.columnGlobals()));
+    }
+
+    private void flush() {
+      if (count == 0) {
+        return;
+      }
+      int qk = shape.qkWidth();
+      int vw = shape.vWidth();
+      String doc = current.plan().docId();
+      SpanRouting routing = current.routing();
+      byte[] own =
+          RoutedRecord.encode(RoutedRecord.OWN, currentBlock, pos, q, k, v, 0, count, qk, vw);
+      ready.add(new Tuple2<>(new SpanKey(doc, routing.ownSpan(currentBlock)), own));
+      ownBytes.add(4L * count * (qk + vw));
+      int[] foreign = routing.foreignSpans(currentBlock);
+      if (foreign.length > 0) {
+        byte[] keys =
+            RoutedRecord.encode(RoutedRecord.KEY, currentBlock, pos, q, k, v, 0, count, qk, vw);
+        for (int span : foreign) {
+          ready.add(new Tuple2<>(new SpanKey(doc, span), keys));
+        }
+        foreignBytes.add(4L * count * (qk + vw) * foreign.length);
+      }
+      emitGlobals(doc, routing, qk, vw);
+      Arrays.fill(q, 0, count, null);
+      Arrays.fill(k, 0, count, null);
+      Arrays.fill(v, 0, count, null);
+      count = 0;
+    }
+
+    /** Global rows of the chunk go to every span of the document. */
+    private void emitGlobals(String doc, SpanRouting routing, int qk, int vw) {
+      int[] globals = current.globals();
+      int[] gpos = new int[count];
+      float[][] gq = new float[count][];
+      float[][] gk = new float[count][];
+      float[][] gv = new float[count][];
+      int g = 0;
+      for (int r = 0; r < count; r++) {
+        if (Arrays.binarySearch(globals, pos[r]) >= 0) {
+          gpos[g] = pos[r];
+          gq[g] = q[r];
+          gk[g] = k[r];
+          gv[g] = v[r];
+          g++;
+        }
+      }
+      if (g == 0) {
+        return;
+      }
+      byte[] rec = RoutedRecord.encode(RoutedRecord.GLOBAL, -1, gpos, gq, gk, gv, 0, g, qk, vw);
+      for (int span = 0; span < routing.spans(); span++) {
+        ready.add(new Tuple2<>(new SpanKey(doc, span), rec));
+      }
+    }
+  }
+}

@@ -1,0 +1,220 @@
+package org.longattn.jobs.attend;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.longattn.datasets.FloatBytes;
+import org.longattn.kernels.AttentionBackend;
+import org.longattn.kernels.Backends;
+import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.span.Globals;
+import org.longattn.kernels.span.HeadShape;
+import org.longattn.kernels.span.SpanAttention;
+import org.longattn.kernels.span.SpanResult;
+import org.longattn.kernels.state.SoftmaxState;
+import org.longattn.kernels.state.TreeFold;
+import scala.Tuple2;
+
+/**
+ * The reduce side of the routing shuffle: per span, assemble its blocks and compute (a) the output
+ * rows of its non-global positions and (b) the partial states of the document's global rows; then
+ * (c) fold each document's partials over spans in span order and emit the global rows.
+ */
+public final class SpanTasks implements java.io.Serializable {
+  private final Broadcast<Map<String, DocPlan>> plans;
+  private final AttendParams params;
+  private final HeadShape shape;
+
+  public SpanTasks(Broadcast<Map<String, DocPlan>> plans, AttendParams params, HeadShape shape) {
+    this.plans = plans;
+    this.params = params;
+    this.shape = shape;
+  }
+
+  /** (a) Output rows of the non-global positions of every span in the partition. */
+  public Iterator<Row> rows(Iterator<Tuple2<SpanKey, Iterable<byte[]>>> spans) {
+    AttentionPattern pattern = params.pattern().build();
+    AttentionBackend backend = Backends.create(params.backend());
+    SpanAttention attention = new SpanAttention(pattern, shape, params.stats(), backend);
+    return new Iterator<>() {
+      private final List<Row> ready = new ArrayList<>();
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == ready.size()) {
+          ready.clear();
+          next = 0;
+          if (!spans.hasNext()) {
+            backend.close();
+            return false;
+          }
+          computeSpan(spans.next(), pattern, attention, ready);
+        }
+        return true;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        return ready.get(next++);
+      }
+    };
+  }
+
+  private void computeSpan(
+      Tuple2<SpanKey, Iterable<byte[]>> span,
+      AttentionPattern pattern,
+      SpanAttention attention,
+      List<Row> out) {
+    DocPlan doc = plans.value().get(span._1().docId());
+    SpanAssembler asm = assemble(doc, span._2(), pattern);
+    int[] range = blockRange(doc, span._1().span(), pattern);
+    Globals globals = asm.globals();
+    SpanResult r =
+        attention.computeRows(doc.n(), doc.docHash(), range[0], range[1], asm::block, globals);
+    for (int i = 0; i < r.rows(); i++) {
+      int p = r.firstPos() + i;
+      if (!globals.contains(p)) {
+        out.add(
+            row(
+                doc.docId(),
+                p,
+                r.out(),
+                i,
+                r.entropy(),
+                r.meanDistance(),
+                r.maxWeight(),
+                r.globalMass()));
+      }
+    }
+  }
+
+  /** (b) Per span with global rows: (doc, [span, per-head states]) as bytes. */
+  public Iterator<Tuple2<String, byte[]>> globalPartials(
+      Iterator<Tuple2<SpanKey, Iterable<byte[]>>> spans) {
+    AttentionPattern pattern = params.pattern().build();
+    List<Tuple2<String, byte[]>> out = new ArrayList<>();
+    try (AttentionBackend backend = Backends.create(params.backend())) {
+      SpanAttention attention = new SpanAttention(pattern, shape, params.stats(), backend);
+      while (spans.hasNext()) {
+        Tuple2<SpanKey, Iterable<byte[]>> span = spans.next();
+        DocPlan doc = plans.value().get(span._1().docId());
+        if (pattern.globalPositions(doc.n(), doc.columnGlobals()).length == 0) {
+          continue;
+        }
+        SpanAssembler asm = assemble(doc, span._2(), pattern);
+        int[] range = blockRange(doc, span._1().span(), pattern);
+        SoftmaxState[] partials =
+            attention.computeGlobalPartials(range[0], range[1], asm::block, asm.globals());
+        int size = 4;
+        for (SoftmaxState s : partials) {
+          size += s.byteSize();
+        }
+        ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putInt(span._1().span());
+        for (SoftmaxState s : partials) {
+          s.writeTo(buf);
+        }
+        out.add(new Tuple2<>(doc.docId(), buf.array()));
+      }
+    }
+    return out.iterator();
+  }
+
+  /** (c) Folds one document's span partials in span order and emits its global rows. */
+  public Iterator<Row> globalRows(Tuple2<String, Iterable<byte[]>> docPartials) {
+    DocPlan doc = plans.value().get(docPartials._1());
+    AttentionPattern pattern = params.pattern().build();
+    List<ByteBuffer> bySpan = new ArrayList<>();
+    for (byte[] b : docPartials._2()) {
+      bySpan.add(ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN));
+    }
+    bySpan.sort((a, b) -> Integer.compare(a.getInt(0), b.getInt(0)));
+    int heads = shape.heads();
+    List<List<SoftmaxState>> perHead = new ArrayList<>();
+    for (int h = 0; h < heads; h++) {
+      perHead.add(new ArrayList<>());
+    }
+    for (ByteBuffer buf : bySpan) {
+      buf.position(4);
+      for (int h = 0; h < heads; h++) {
+        perHead.get(h).add(SoftmaxState.readFrom(buf));
+      }
+    }
+    SoftmaxState[] folded = new SoftmaxState[heads];
+    for (int h = 0; h < heads; h++) {
+      folded[h] = TreeFold.fold(perHead.get(h), SoftmaxState::merge);
+    }
+    int[] gpos = pattern.globalPositions(doc.n(), doc.columnGlobals());
+    int g = gpos.length;
+    boolean stats = params.stats();
+    float[] out = new float[g * shape.vWidth()];
+    float[] ent = stats ? new float[g * heads] : null;
+    float[] dist = stats ? new float[g * heads] : null;
+    float[] maxw = stats ? new float[g * heads] : null;
+    float[] gm = stats ? new float[g * heads] : null;
+    try (AttentionBackend backend = Backends.create(params.backend())) {
+      new SpanAttention(pattern, shape, stats, backend)
+          .finishGlobalRows(folded, out, ent, dist, maxw, gm);
+    }
+    List<Row> rows = new ArrayList<>(g);
+    for (int i = 0; i < g; i++) {
+      rows.add(row(doc.docId(), gpos[i], out, i, ent, dist, maxw, gm));
+    }
+    return rows.iterator();
+  }
+
+  private SpanAssembler assemble(DocPlan doc, Iterable<byte[]> records, AttentionPattern pattern) {
+    SpanAssembler asm = new SpanAssembler(doc, pattern.blockSize(), shape);
+    for (byte[] rec : records) {
+      asm.add(rec);
+    }
+    return asm;
+  }
+
+  private int[] blockRange(DocPlan doc, int span, AttentionPattern pattern) {
+    int sb = params.spanBlocks();
+    return new int[] {span * sb, Math.min(pattern.numBlocks(doc.n()), (span + 1) * sb)};
+  }
+
+  private Row row(
+      String docId,
+      int pos,
+      float[] out,
+      int r,
+      float[] ent,
+      float[] dist,
+      float[] maxw,
+      float[] gm) {
+    int vw = shape.vWidth();
+    Object outValue;
+    if (params.binaryOutput()) {
+      byte[] bytes = new byte[4 * vw];
+      FloatBytes.encodeFloats(out, r * vw, vw, bytes);
+      outValue = bytes;
+    } else {
+      outValue = java.util.Arrays.copyOfRange(out, r * vw, (r + 1) * vw);
+    }
+    if (ent == null) {
+      return RowFactory.create(docId, pos, outValue);
+    }
+    int h = shape.heads();
+    return RowFactory.create(
+        docId,
+        pos,
+        outValue,
+        java.util.Arrays.copyOfRange(ent, r * h, (r + 1) * h),
+        java.util.Arrays.copyOfRange(dist, r * h, (r + 1) * h),
+        java.util.Arrays.copyOfRange(maxw, r * h, (r + 1) * h),
+        java.util.Arrays.copyOfRange(gm, r * h, (r + 1) * h));
+  }
+}

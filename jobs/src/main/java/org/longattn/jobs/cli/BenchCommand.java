@@ -1,0 +1,149 @@
+package org.longattn.jobs.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.longattn.datasets.GeneratorSpec;
+import org.longattn.jobs.RunInfo;
+import org.longattn.jobs.attend.AttendJob;
+import org.longattn.jobs.attend.AttendParams;
+import org.longattn.jobs.bench.KernelBench;
+import org.longattn.jobs.generate.GenerateJob;
+import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.span.HeadShape;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench}: one workload, kernel-only (in memory, {@link KernelBench}) and end-to-end
+ * (generate untimed, then {@code attend} timed); prints one JSON object (DESIGN §5).
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Measure a workload kernel-only and end-to-end; print one JSON object.")
+public final class BenchCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--tokens", defaultValue = "1048576", description = "Tokens of the document.")
+  int tokens;
+
+  @Option(names = "--heads", defaultValue = "1", description = "Heads.")
+  int heads;
+
+  @Option(names = "--head-dim", defaultValue = "64", description = "Values per head.")
+  int headDim;
+
+  @Option(names = "--threads", description = "Kernel-only threads (default: available cores).")
+  Integer threads;
+
+  @Option(names = "--repeat", defaultValue = "3", description = "Kernel-only runs (median).")
+  int repeat;
+
+  @Option(names = "--backend", defaultValue = "auto", description = "Kernel backend.")
+  String backend;
+
+  @Option(names = "--span-tokens", defaultValue = "32768", description = "Tokens per span.")
+  int spanTokens;
+
+  @Option(names = "--kernel-only", description = "Skip the end-to-end run.")
+  boolean kernelOnly;
+
+  @Option(
+      names = "--work-dir",
+      description = "Where the end-to-end run writes (default: a temporary directory).")
+  Path workDir;
+
+  @Mixin PatternOptions pattern;
+
+  @Mixin SparkOptions sparkOptions;
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine cmd = spec.commandLine();
+    if (tokens < 1 || heads < 1 || headDim < 1 || repeat < 1) {
+      throw new CommandLine.ParameterException(
+          cmd, "--tokens, --heads, --head-dim, --repeat must be >= 1");
+    }
+    PatternSpec ps = pattern.spec(cmd);
+    AttentionPattern p = ps.build();
+    HeadShape shape = new HeadShape(heads, headDim, headDim);
+    int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+
+    double[] secs = new double[repeat];
+    KernelBench.Result last = null;
+    for (int i = 0; i < repeat; i++) {
+      last = KernelBench.run(p, shape, tokens, spanTokens, nThreads, backend, 1);
+      secs[i] = last.seconds();
+      System.err.printf("[bench] kernel run %d: %.3f s%n", i + 1, secs[i]);
+    }
+    java.util.Arrays.sort(secs);
+    double median = secs[repeat / 2];
+
+    Map<String, Object> out = new LinkedHashMap<>();
+    Map<String, Object> workload = new LinkedHashMap<>();
+    workload.put("pattern", p.name());
+    workload.put("tokens", tokens);
+    workload.put("heads", heads);
+    workload.put("head_dim", headDim);
+    workload.put("block_size", p.blockSize());
+    workload.put("causal", p.causal());
+    workload.put("window", ps.window());
+    workload.put("random_blocks", ps.randomBlocks());
+    out.put("workload", workload);
+    out.put("backend", backend);
+    Map<String, Object> kernel = new LinkedHashMap<>();
+    kernel.put("threads", nThreads);
+    kernel.put("seconds", round(median));
+    kernel.put("tokens_per_s", Math.round(tokens / median));
+    kernel.put("gflops", round(last.flops() / median / 1e9));
+    kernel.put("runs_s", secs);
+    out.put("kernel", kernel);
+
+    if (!kernelOnly) {
+      out.put("end_to_end", endToEnd(ps, shape));
+    }
+    System.out.print(RunInfo.toJson(out).replaceAll("\\s*\\n\\s*", " ").trim() + "\n");
+    return 0;
+  }
+
+  private Map<String, Object> endToEnd(PatternSpec ps, HeadShape shape) throws Exception {
+    SparkSession spark = sparkOptions.session("bench");
+    Path dir = workDir != null ? workDir : Files.createTempDirectory("longattn-bench");
+    String in = dir.resolve("tokens").toString();
+    String outDir = dir.resolve("attention").toString();
+    GenerateJob.run(
+        spark,
+        new GeneratorSpec(
+            1, tokens, tokens, shape.heads(), shape.d(), shape.dv(), 1, 4, 0.0, false),
+        in,
+        true);
+    long t0 = System.nanoTime();
+    Map<String, Object> info =
+        AttendJob.run(
+            spark,
+            new AttendParams(
+                in, outDir, true, shape.heads(), ps, false, backend, spanTokens, 0, false));
+    double s = (System.nanoTime() - t0) / 1e9;
+    Map<String, Object> e2e = new LinkedHashMap<>();
+    e2e.put("seconds", round(s));
+    e2e.put("tokens_per_s", Math.round(tokens / s));
+    Object shuffle = info.get("shuffle");
+    e2e.put("shuffle_bytes", shuffle instanceof Map<?, ?> m ? m.get("bytes_written") : null);
+    e2e.put(
+        "duplication_factor", shuffle instanceof Map<?, ?> m ? m.get("duplication_factor") : null);
+    e2e.put("master", spark.sparkContext().master());
+    e2e.put("timings_s", info.get("timings_s"));
+    return e2e;
+  }
+
+  private static double round(double x) {
+    return Math.round(x * 1000) / 1000.0;
+  }
+}

@@ -1,0 +1,132 @@
+package org.longattn.jobs.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.longattn.jobs.RunInfo;
+import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Seeds;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code pattern}: prints, as JSON, the key blocks every query block reads for a document length —
+ * the same {@link AttentionPattern} object {@code attend} routes and masks with.
+ */
+@Command(
+    name = "pattern",
+    mixinStandardHelpOptions = true,
+    description = "Print a pattern for a document length as JSON (key blocks per query block).")
+public final class PatternCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--tokens", required = true, description = "Document length n.")
+  int tokens;
+
+  @Option(names = "--heads", defaultValue = "1", description = "Heads (BigBird draws per head).")
+  int heads;
+
+  @Option(
+      names = "--doc-id",
+      defaultValue = "doc",
+      description = "Document id (seeds BigBird's random blocks; default: ${DEFAULT-VALUE}).")
+  String docId;
+
+  @Option(
+      names = "--globals",
+      split = ",",
+      description = "Positions the token table marks global (comma-separated).")
+  int[] globals;
+
+  @Option(names = "--output", description = "Write the JSON to this file instead of stdout.")
+  Path output;
+
+  @Mixin PatternOptions pattern;
+
+  @Option(names = "--conf", paramLabel = "FILE", description = "Preset of flag defaults.")
+  String preset;
+
+  @Override
+  public Integer call() throws IOException {
+    CommandLine cmd = spec.commandLine();
+    if (tokens < 1 || heads < 1) {
+      throw new CommandLine.ParameterException(cmd, "--tokens and --heads must be >= 1");
+    }
+    int[] cols = globals == null ? new int[0] : globals;
+    for (int g : cols) {
+      if (g < 0 || g >= tokens) {
+        throw new CommandLine.ParameterException(
+            cmd, "--globals: position " + g + " is outside 0.." + (tokens - 1));
+      }
+    }
+    PatternSpec ps = pattern.spec(cmd);
+    String json = RunInfo.toJson(describe(ps, tokens, heads, docId, cols));
+    if (output == null) {
+      PrintStream out = System.out;
+      out.print(json);
+      out.flush();
+    } else {
+      Files.writeString(output, json, StandardCharsets.UTF_8);
+    }
+    return 0;
+  }
+
+  /** The JSON-ready description of a pattern over one document. */
+  public static Map<String, Object> describe(
+      PatternSpec ps, int n, int heads, String docId, int[] columnGlobals) {
+    AttentionPattern p = ps.build();
+    long hash = Seeds.docHash(docId);
+    int[] gpos = p.globalPositions(n, columnGlobals);
+    Map<String, Object> m = new LinkedHashMap<>();
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("name", p.name());
+    params.put("block_size", p.blockSize());
+    params.put("causal", p.causal());
+    params.put("window", ps.window());
+    params.put("dilation", ps.dilation());
+    params.put("random_blocks", ps.randomBlocks());
+    params.put("seed", ps.seed());
+    Map<String, Object> band = new LinkedHashMap<>();
+    band.put("left", p.band().left());
+    band.put("right", p.band().right());
+    band.put("dilation", p.band().dilation());
+    params.put("band", band);
+    m.put("pattern", params);
+    m.put("doc_id", docId);
+    m.put("tokens", n);
+    m.put("blocks", p.numBlocks(n));
+    m.put("global_positions", gpos);
+    List<Object> perHead = new ArrayList<>();
+    for (int h = 0; h < heads; h++) {
+      List<Object> blocks = new ArrayList<>();
+      for (int qb = 0; qb < p.numBlocks(n); qb++) {
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("query_block", qb);
+        b.put("first", qb * p.blockSize());
+        b.put("length", Math.min(n, (qb + 1) * p.blockSize()) - qb * p.blockSize());
+        b.put("key_blocks", p.localKeyBlocks(n, hash, h, qb));
+        blocks.add(b);
+      }
+      Map<String, Object> head = new LinkedHashMap<>();
+      head.put("head", h);
+      head.put("query_blocks", blocks);
+      perHead.add(head);
+    }
+    m.put("heads", perHead);
+    m.put(
+        "semantics",
+        "query i reads key j iff causal_ok(i,j) and (global(i) or global(j) or (block(j) in"
+            + " key_blocks(block(i)) and band allows (i,j)))");
+    return m;
+  }
+}

@@ -1,0 +1,69 @@
+package org.longattn.jobs.cli;
+
+import org.longattn.kernels.pattern.PatternSpec;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/** The flags that pick a pattern; shared by attend, pattern and bench. */
+public final class PatternOptions {
+  @Option(
+      names = "--pattern",
+      defaultValue = "dense",
+      description = "dense | blocked | longformer | bigbird (default: ${DEFAULT-VALUE}).")
+  String pattern;
+
+  @Option(
+      names = "--block-size",
+      defaultValue = "64",
+      description = "Tokens per block (default: ${DEFAULT-VALUE}).")
+  int blockSize;
+
+  @Option(
+      names = "--window",
+      description =
+          "Longformer one-sided window w: |i-j| <= w (= HF attention_window/2; default 256).")
+  Integer window;
+
+  @Option(names = "--dilation", description = "Longformer dilation (default 1).")
+  Integer dilation;
+
+  @Option(
+      names = "--random-blocks",
+      description = "BigBird random key blocks per query block (default 3).")
+  Integer randomBlocks;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "Seed of random blocks (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--causal", description = "Only keys j <= i.")
+  boolean causal;
+
+  /** The spec, after checking that pattern-specific flags match the pattern. */
+  public PatternSpec spec(CommandLine cmd) {
+    requireFor(cmd, "--window", "longformer");
+    requireFor(cmd, "--dilation", "longformer");
+    requireFor(cmd, "--random-blocks", "bigbird");
+    try {
+      return new PatternSpec(
+          pattern,
+          blockSize,
+          window == null ? 256 : window,
+          dilation == null ? 1 : dilation,
+          randomBlocks == null ? 3 : randomBlocks,
+          seed,
+          causal);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
+    }
+  }
+
+  private void requireFor(CommandLine cmd, String flag, String only) {
+    if (cmd.getParseResult().hasMatchedOption(flag) && !pattern.equals(only)) {
+      throw new CommandLine.ParameterException(
+          cmd, flag + " only applies to --pattern " + only + " (got --pattern " + pattern + ")");
+    }
+  }
+}

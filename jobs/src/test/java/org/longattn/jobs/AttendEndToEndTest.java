@@ -1,0 +1,203 @@
+package org.longattn.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.longattn.kernels.DenseOracle;
+import org.longattn.kernels.Tolerance;
+import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Seeds;
+
+/**
+ * The real CLI ({@code attend}) on Parquet the test wrote, against the double-precision oracle:
+ * every pattern, causal on and off, random lengths 1..5000, two documents per case, rows shuffled.
+ */
+class AttendEndToEndTest {
+  @TempDir static Path tmp;
+
+  static Stream<Arguments> cases() {
+    SplittableRandom rng = new SplittableRandom(2024);
+    List<Arguments> cases = new ArrayList<>();
+    int i = 0;
+    for (String pattern : PatternSpec.NAMES) {
+      for (boolean causal : new boolean[] {false, true}) {
+        for (int rep = 0; rep < 3; rep++) {
+          int n1 = 1 + rng.nextInt(rep == 0 ? 5000 : 1500);
+          int n2 = 1 + rng.nextInt(300);
+          int heads = 1 + rng.nextInt(3);
+          int block = new int[] {16, 32, 64}[rng.nextInt(3)];
+          cases.add(Arguments.of(i++, pattern, causal, n1, n2, heads, block));
+        }
+      }
+    }
+    return cases.stream(); // 4 patterns × 2 × 3 = 24 cases
+  }
+
+  @ParameterizedTest(name = "#{0} {1} causal={2} n={3},{4} heads={5} block={6}")
+  @MethodSource("cases")
+  void attendMatchesOracle(
+      int id, String pattern, boolean causal, int n1, int n2, int heads, int block)
+      throws Exception {
+    int d = 16;
+    int dv = 8;
+    List<TokenTables.Doc> docs =
+        List.of(
+            TokenTables.random("a-" + id, n1, heads * d, heads * dv, 3, id * 31L + 1),
+            TokenTables.random("b-" + id, n2, heads * d, heads * dv, 1, id * 31L + 2));
+    String in = tmp.resolve("in-" + id).toString();
+    String out = tmp.resolve("out-" + id).toString();
+    TokenTables.write(TokenTables.rows(docs, id + 1), in, 3);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "attend",
+                "--input",
+                in,
+                "--output",
+                out,
+                "--pattern",
+                pattern,
+                "--heads",
+                String.valueOf(heads),
+                "--block-size",
+                String.valueOf(block),
+                "--stats",
+                "--span-tokens",
+                String.valueOf(4 * block),
+                "--seed",
+                "5"));
+    if (pattern.equals("longformer")) {
+      args.addAll(List.of("--window", "40"));
+    }
+    if (pattern.equals("bigbird")) {
+      args.addAll(List.of("--random-blocks", "2"));
+    }
+    if (causal) {
+      args.add("--causal");
+    }
+    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.exists(Path.of(out, "_longattn.json")), "run record written");
+
+    AttentionPattern p = new PatternSpec(pattern, block, 40, 1, 2, 5, causal).build();
+    Map<String, Row> rows = new HashMap<>();
+    for (Row row : SparkTestSession.get().read().parquet(out).collectAsList()) {
+      rows.put(row.getString(0) + "#" + row.getInt(1), row);
+    }
+    assertEquals(n1 + n2, rows.size(), "one output row per token");
+    for (TokenTables.Doc doc : docs) {
+      DenseOracle.Result ref =
+          DenseOracle.attend(
+              p,
+              doc.q(),
+              doc.k(),
+              doc.v(),
+              doc.n(),
+              heads,
+              d,
+              dv,
+              Seeds.docHash(doc.id()),
+              doc.globals());
+      for (int i = 0; i < doc.n(); i++) {
+        Row row = rows.get(doc.id() + "#" + i);
+        List<Float> o = row.getList(2);
+        for (int x = 0; x < heads * dv; x++) {
+          Tolerance.assertClose(
+              ref.out()[i][x], o.get(x), Tolerance.REL, doc.id() + " pos " + i + " out[" + x + "]");
+        }
+        for (int h = 0; h < heads; h++) {
+          Tolerance.assertClose(
+              ref.entropy()[i][h],
+              row.<Float>getList(3).get(h),
+              Tolerance.REL,
+              doc.id() + " pos " + i + " entropy");
+          Tolerance.assertClose(
+              ref.meanDistance()[i][h],
+              row.<Float>getList(4).get(h),
+              Tolerance.REL,
+              doc.id() + " pos " + i + " mean_distance");
+          Tolerance.assertClose(
+              ref.maxWeight()[i][h],
+              row.<Float>getList(5).get(h),
+              Tolerance.REL,
+              doc.id() + " pos " + i + " max_weight");
+          Tolerance.assertClose(
+              ref.globalMass()[i][h],
+              row.<Float>getList(6).get(h),
+              Tolerance.REL,
+              doc.id() + " pos " + i + " global_mass");
+        }
+      }
+    }
+  }
+
+  /** Same input in 1, 3 and 8 files and shuffle partitions: bitwise identical {@code out}. */
+  @Test
+  void bitwiseIdenticalAcrossPartitionings() {
+    List<TokenTables.Doc> docs =
+        List.of(
+            TokenTables.random("long", 3001, 32, 32, 4, 7),
+            TokenTables.random("short", 77, 32, 32, 1, 8));
+    Map<String, float[]> first = null;
+    for (int parts : new int[] {1, 3, 8}) {
+      String in = tmp.resolve("det-in-" + parts).toString();
+      String out = tmp.resolve("det-out-" + parts).toString();
+      TokenTables.write(TokenTables.rows(docs, parts), in, parts);
+      CliRunner.Result r =
+          CliRunner.run(
+              "attend",
+              "--input",
+              in,
+              "--output",
+              out,
+              "--pattern",
+              "bigbird",
+              "--heads",
+              "2",
+              "--block-size",
+              "32",
+              "--span-tokens",
+              "256",
+              "--partitions",
+              String.valueOf(parts),
+              "--stats");
+      assertEquals(0, r.code(), r.err());
+      Map<String, float[]> got = new HashMap<>();
+      for (Row row : SparkTestSession.get().read().parquet(out).collectAsList()) {
+        List<Float> o = row.getList(2);
+        float[] a = new float[o.size()];
+        for (int i = 0; i < a.length; i++) {
+          a[i] = o.get(i);
+        }
+        got.put(row.getString(0) + "#" + row.getInt(1), a);
+      }
+      assertEquals(3001 + 77, got.size());
+      if (first == null) {
+        first = got;
+      } else {
+        for (Map.Entry<String, float[]> e : first.entrySet()) {
+          assertArrayEquals(
+              e.getValue(),
+              got.get(e.getKey()),
+              "out of " + e.getKey() + " differs with " + parts + " partitions");
+        }
+      }
+    }
+  }
+}

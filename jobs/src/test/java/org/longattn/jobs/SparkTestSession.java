@@ -1,0 +1,24 @@
+package org.longattn.jobs;
+
+import org.apache.spark.sql.SparkSession;
+
+/** One local Spark session per test JVM (cold start costs seconds); commands reuse it. */
+public final class SparkTestSession {
+  private static SparkSession spark;
+
+  private SparkTestSession() {}
+
+  public static synchronized SparkSession get() {
+    if (spark == null) {
+      spark =
+          SparkSession.builder()
+              .master("local[2]")
+              .appName("longattn-tests")
+              .config("spark.ui.enabled", "false")
+              .config("spark.sql.shuffle.partitions", "4")
+              .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+              .getOrCreate();
+    }
+    return spark;
+  }
+}
