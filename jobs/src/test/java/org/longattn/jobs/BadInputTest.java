@@ -59,7 +59,9 @@ class BadInputTest {
     args.addAll(List.of(extra));
     CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
     assertEquals(2, r.code(), "exit code; stderr: " + r.err());
-    String first = r.err().lines().findFirst().orElse("");
+    List<String> errors = r.err().lines().filter(l -> l.startsWith("longattn: error: ")).toList();
+    assertEquals(1, errors.size(), "exactly one error line; stderr: " + r.err());
+    String first = errors.get(0);
     for (String e : expected) {
       assertTrue(first.contains(e), "message '" + first + "' should contain '" + e + "'");
     }

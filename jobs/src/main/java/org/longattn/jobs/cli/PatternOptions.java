@@ -47,14 +47,17 @@ public final class PatternOptions {
     requireFor(cmd, "--dilation", "longformer");
     requireFor(cmd, "--random-blocks", "bigbird");
     try {
-      return new PatternSpec(
-          pattern,
-          blockSize,
-          window == null ? 256 : window,
-          dilation == null ? 1 : dilation,
-          randomBlocks == null ? 3 : randomBlocks,
-          seed,
-          causal);
+      PatternSpec spec =
+          new PatternSpec(
+              pattern,
+              blockSize,
+              window == null ? 256 : window,
+              dilation == null ? 1 : dilation,
+              randomBlocks == null ? 3 : randomBlocks,
+              seed,
+              causal);
+      spec.build(); // rejects an unknown name now, before any Spark work
+      return spec;
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());
     }
