@@ -21,8 +21,9 @@ import org.longattn.kernels.pattern.Seeds;
 /**
  * Synthetic documents for {@code generate}: Gaussian q, k, v (unit variance, so q·k/√d scores are
  * ~N(0, 1): neither uniform nor one-hot attention) with planted long-range needles — for a query
- * position a, the key at a far position b is set to 16·q_a/|q_a| per head, so its score (≈ 16)
- * dominates every softmax that can see it, even over a million keys (e^16 ≈ 9e6 ≫ n·e^0.5).
+ * position a, the key at a far position b is set to 16·√d·q_a/|q_a|² per head, so its score q·k/√d
+ * is exactly 16, which dominates every softmax that can see it, even over a million keys (e^16 ≈
+ * 9e6 ≫ n·e^0.5).
  *
  * <p>Every value comes from a counter-based seed (seed, document, position), so the table is the
  * same for any number of tasks; documents are produced in ranges of {@value #RANGE} tokens, never
@@ -186,7 +187,7 @@ public final class SyntheticDocuments {
     };
   }
 
-  /** The planted key for query position a: per head NEEDLE_SCORE·√d · q_a/|q_a|. */
+  /** The planted key for query position a: per head NEEDLE_SCORE·√d·q_a/|q_a|² (score 16). */
   static float[] needleKey(GeneratorSpec g, int doc, int a) {
     int qk = g.heads() * g.headDim();
     float[] qa = gaussian(new SplittableRandom(Seeds.mix(g.seed(), doc, a)), qk);
@@ -197,9 +198,8 @@ public final class SyntheticDocuments {
       for (int c = 0; c < g.headDim(); c++) {
         norm += (double) qa[h * g.headDim() + c] * qa[h * g.headDim() + c];
       }
-      norm = Math.sqrt(norm);
       for (int c = 0; c < g.headDim(); c++) {
-        k[h * g.headDim() + c] = (float) (scale * qa[h * g.headDim() + c] / norm);
+        k[h * g.headDim() + c] = (float) (scale * qa[h * g.headDim() + c] / norm); // norm = |q_a|²
       }
     }
     return k;

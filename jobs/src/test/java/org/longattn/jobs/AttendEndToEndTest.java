@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.longattn.datasets.SparkTestSession;
 import org.longattn.kernels.DenseOracle;
 import org.longattn.kernels.Tolerance;
 import org.longattn.kernels.pattern.AttentionPattern;

@@ -15,6 +15,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.longattn.datasets.SparkTestSession;
 
 /**
  * Each bad input: exit code 2, one clear line naming document/position/column, and no output

@@ -3,6 +3,7 @@ package org.longattn.jobs;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.longattn.datasets.SparkTestSession;
 import org.longattn.jobs.cli.Cli;
 
 /** Runs the real CLI in-process (sharing the test's Spark session) and captures its output. */

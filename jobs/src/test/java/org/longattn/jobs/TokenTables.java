@@ -8,6 +8,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.longattn.datasets.SparkTestSession;
 import org.longattn.kernels.TestData;
 
 /** Token tables written by the tests themselves (independent of the generator). */

@@ -1,4 +1,4 @@
-package org.longattn.jobs;
+package org.longattn.datasets;
 
 import org.apache.spark.sql.SparkSession;
 
