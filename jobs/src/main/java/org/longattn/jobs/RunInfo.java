@@ -77,14 +77,7 @@ public final class RunInfo {
     params.put("span_tokens", p.spanBlocks() * pattern.blockSize());
     params.put("partitions", partitions);
     m.put("parameters", params);
-    Map<String, Object> pat = new LinkedHashMap<>();
-    pat.put("name", pattern.name());
-    pat.put("block_size", pattern.blockSize());
-    pat.put("causal", pattern.causal());
-    pat.put("window", p.pattern().window());
-    pat.put("dilation", p.pattern().dilation());
-    pat.put("random_blocks", p.pattern().randomBlocks());
-    m.put("pattern", pat);
+    m.put("pattern", p.pattern().parameters());
     m.put("seed", p.pattern().seed());
     m.put("documents", documents);
     m.put("rows", rows);

@@ -92,10 +92,8 @@ public final class BenchCommand implements Callable<Integer> {
     workload.put("tokens", tokens);
     workload.put("heads", heads);
     workload.put("head_dim", headDim);
-    workload.put("block_size", p.blockSize());
-    workload.put("causal", p.causal());
-    workload.put("window", ps.window());
-    workload.put("random_blocks", ps.randomBlocks());
+    workload.putAll(ps.parameters());
+    workload.remove("name");
     out.put("workload", workload);
     out.put("backend", backend);
     Map<String, Object> kernel = new LinkedHashMap<>();

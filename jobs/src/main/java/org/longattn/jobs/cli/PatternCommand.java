@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.longattn.jobs.RunInfo;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.Band;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Seeds;
 import picocli.CommandLine;
@@ -88,17 +89,10 @@ public final class PatternCommand implements Callable<Integer> {
     long hash = Seeds.docHash(docId);
     int[] gpos = p.globalPositions(n, columnGlobals);
     Map<String, Object> m = new LinkedHashMap<>();
-    Map<String, Object> params = new LinkedHashMap<>();
-    params.put("name", p.name());
-    params.put("block_size", p.blockSize());
-    params.put("causal", p.causal());
-    params.put("window", ps.window());
-    params.put("dilation", ps.dilation());
-    params.put("random_blocks", ps.randomBlocks());
-    params.put("seed", ps.seed());
+    Map<String, Object> params = ps.parameters();
     Map<String, Object> band = new LinkedHashMap<>();
-    band.put("left", p.band().left());
-    band.put("right", p.band().right());
+    band.put("left", p.band().left() == Band.UNBOUNDED ? "unbounded" : p.band().left());
+    band.put("right", p.band().right() == Band.UNBOUNDED ? "unbounded" : p.band().right());
     band.put("dilation", p.band().dilation());
     params.put("band", band);
     m.put("pattern", params);
@@ -114,7 +108,15 @@ public final class PatternCommand implements Callable<Integer> {
         b.put("query_block", qb);
         b.put("first", qb * p.blockSize());
         b.put("length", Math.min(n, (qb + 1) * p.blockSize()) - qb * p.blockSize());
-        b.put("key_blocks", p.localKeyBlocks(n, hash, h, qb));
+        int first = qb * p.blockSize();
+        int len = Math.min(n, first + p.blockSize()) - first;
+        int globalRows = 0;
+        for (int g : gpos) {
+          globalRows += g >= first && g < first + len ? 1 : 0;
+        }
+        // Rows that are all global read every key: their local key blocks are not used.
+        b.put("key_blocks", globalRows == len ? "all" : p.localKeyBlocks(n, hash, h, qb));
+        b.put("global_rows", globalRows);
         blocks.add(b);
       }
       Map<String, Object> head = new LinkedHashMap<>();

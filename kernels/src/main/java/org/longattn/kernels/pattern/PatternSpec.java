@@ -40,6 +40,26 @@ public record PatternSpec(
     }
   }
 
+  /**
+   * The parameters that matter for this pattern, by their JSON names (name, block_size, causal, and
+   * window/dilation for longformer, random_blocks/seed for bigbird), in a stable order.
+   */
+  public java.util.Map<String, Object> parameters() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("name", name);
+    m.put("block_size", blockSize);
+    m.put("causal", causal);
+    if (name.equals("longformer")) {
+      m.put("window", window);
+      m.put("dilation", dilation);
+    }
+    if (name.equals("bigbird")) {
+      m.put("random_blocks", randomBlocks);
+      m.put("seed", seed);
+    }
+    return m;
+  }
+
   /** The pattern these parameters describe. */
   public AttentionPattern build() {
     return switch (name) {
