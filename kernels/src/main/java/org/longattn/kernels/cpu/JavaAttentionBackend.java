@@ -51,7 +51,7 @@ public final class JavaAttentionBackend implements AttentionBackend {
       QueryRows qr, int r, KeyRows kr, Band band, float scale, boolean stats, SoftmaxState acc) {
     int d = qr.d();
     int dv = acc.dv;
-    int qOff = qr.off() + r * d;
+    int qOff = qr.off() + r * qr.stride();
     int i = qr.position(r);
     float[] q = qr.q();
     float[] k = kr.k();
@@ -61,7 +61,7 @@ public final class JavaAttentionBackend implements AttentionBackend {
         scores[j] = Float.NEGATIVE_INFINITY;
         continue;
       }
-      int kOff = kr.kOff() + j * d;
+      int kOff = kr.kOff() + j * kr.kStride();
       float s = 0f;
       for (int c = 0; c < d; c++) {
         s = Math.fma(q[qOff + c], k[kOff + c], s);
@@ -107,7 +107,7 @@ public final class JavaAttentionBackend implements AttentionBackend {
           gsum += p;
         }
       }
-      int vOff = kr.vOff() + j * dv;
+      int vOff = kr.vOff() + j * kr.vStride();
       for (int c = 0; c < dv; c++) {
         acc.o[oBase + c] = Math.fma(p, v[vOff + c], acc.o[oBase + c]);
       }
