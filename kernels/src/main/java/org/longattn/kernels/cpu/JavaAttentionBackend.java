@@ -41,6 +41,7 @@ public final class JavaAttentionBackend implements AttentionBackend {
   private float[] ot = new float[0];
   private final float[] s = new float[KT * QS];
   private final float[] m = new float[QS];
+  private final float[] mOld = new float[QS];
   private final float[] l = new float[QS];
   private final float[] t = new float[QS];
   private final float[] dsum = new float[QS];
@@ -48,6 +49,8 @@ public final class JavaAttentionBackend implements AttentionBackend {
   private final float[] alpha = new float[QS];
   private final int[] qpos = new int[QS];
   private final int[] kpos = new int[KT];
+  private final float[] qrel = new float[QS];
+  private final float[] krel = new float[KT];
   private final boolean[] excluded = new boolean[KT];
   private final boolean[] global = new boolean[KT];
 
@@ -103,6 +106,7 @@ public final class JavaAttentionBackend implements AttentionBackend {
       KeyRows kr, int k0, int kn, int qn, int nvec, int d, int dv, Band band, boolean stats) {
     for (int j = 0; j < kn; j++) {
       kpos[j] = kr.position(k0 + j);
+      krel[j] = (float) ((long) kpos[j] - qpos[0]);
     }
     if (band.allowsNone(qpos[0], qpos[qn - 1], kpos[0], kpos[kn - 1])) {
       return;
@@ -125,7 +129,8 @@ public final class JavaAttentionBackend implements AttentionBackend {
     }
     for (int v = 0; v < nvec; v++) {
       if (stats) {
-        TileSoftmax.updateWithStats(s, v * L, kn, m, l, t, dsum, gsum, alpha, qpos, kpos, global);
+        TileSoftmax.updateWithStats(
+            s, v * L, kn, m, mOld, l, t, dsum, gsum, alpha, qrel, krel, global);
       } else {
         TileSoftmax.update(s, v * L, kn, m, l, alpha);
       }
@@ -242,6 +247,9 @@ public final class JavaAttentionBackend implements AttentionBackend {
     }
     for (int i = qn; i < QS; i++) {
       qpos[i] = qpos[qn - 1];
+    }
+    for (int i = 0; i < QS; i++) {
+      qrel[i] = (float) ((long) qpos[i] - qpos[0]);
     }
     Arrays.fill(m, Float.NEGATIVE_INFINITY);
     Arrays.fill(l, 0f);

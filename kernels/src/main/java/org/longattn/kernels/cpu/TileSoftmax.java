@@ -7,7 +7,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Online-softmax update of one tile, one query vector (L queries) at a time, running down the key
@@ -20,7 +19,6 @@ import jdk.incubator.vector.VectorSpecies;
  * taken as 1 and 0 there (no −∞ − −∞); a query that has seen nothing yet keeps m = −∞.
  */
 final class TileSoftmax {
-  private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
   private static final float LOG2E = 1.4426950408889634f;
 
   // 2^f on [−0.5, 0.5], near-minimax degree 5 with c0 = 1: relative error 1.9e-7 in fp32.
@@ -34,8 +32,13 @@ final class TileSoftmax {
 
   private TileSoftmax() {}
 
-  /** Running-max update of queries i0..i0+L over kn key rows; returns m_new, writes α. */
-  private static FloatVector newMax(float[] s, int i0, int kn, float[] m, float[] alpha) {
+  /**
+   * Running-max update of queries i0..i0+L over kn key rows: m ← m_new, α = e^(m_old − m_new) into
+   * {@code alpha}. Every step is a small void method working from and to arrays, so that no vector
+   * crosses a call boundary (a method C2 does not inline would box it) and each stays under C2's
+   * inlining node limit.
+   */
+  private static void newMax(float[] s, int i0, int kn, float[] m, float[] alpha) {
     FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
     for (int j = 0; j < kn; j++) {
       FloatVector x = FloatVector.fromArray(F, s, j * QS + i0);
@@ -43,22 +46,24 @@ final class TileSoftmax {
     }
     FloatVector mOld = FloatVector.fromArray(F, m, i0);
     FloatVector mNew = mOld.blend(mx, mx.compare(VectorOperators.GT, mOld));
-    VectorMask<Float> empty = mOld.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY);
-    FloatVector shift = mOld.sub(mNew).blend(0f, empty);
+    FloatVector shift = mOld.sub(mNew).blend(0f, isEmpty(mOld));
     exp2(shift.mul(LOG2E)).intoArray(alpha, i0);
     mNew.intoArray(m, i0);
-    return mNew;
+  }
+
+  private static VectorMask<Float> isEmpty(FloatVector m) {
+    return m.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY);
   }
 
   /** −m·log2 e, 0 where m = −∞ (then every p of the query is 0 anyway). */
   private static FloatVector negScaledMax(FloatVector mNew) {
-    return mNew.mul(-LOG2E).blend(0f, mNew.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
+    return mNew.mul(-LOG2E).blend(0f, isEmpty(mNew));
   }
 
   /** Update without statistics: m, l. */
   static void update(float[] s, int i0, int kn, float[] m, float[] l, float[] alpha) {
-    FloatVector mNew = newMax(s, i0, kn, m, alpha);
-    FloatVector negMl = negScaledMax(mNew);
+    newMax(s, i0, kn, m, alpha);
+    FloatVector negMl = negScaledMax(FloatVector.fromArray(F, m, i0));
     FloatVector log2e = FloatVector.broadcast(F, LOG2E);
     FloatVector sum = FloatVector.zero(F);
     for (int j = 0; j < kn; j++) {
@@ -74,10 +79,53 @@ final class TileSoftmax {
    * Update with statistics: also t (Σ p·(s − m)), dsum (Σ p·|i − j|) and gsum (Σ p over keys with
    * {@code global[j]}).
    *
-   * @param qpos query positions by slot
-   * @param kpos key positions of the tile's rows
+   * @param mOld scratch of QS slots (receives the old running max)
+   * @param qrel query positions by slot, relative to a base position
+   * @param krel key positions of the tile's rows, relative to the same base (distances are exact in
+   *     fp32 below 2^24 and rounded once above)
    */
   static void updateWithStats(
+      float[] s,
+      int i0,
+      int kn,
+      float[] m,
+      float[] mOld,
+      float[] l,
+      float[] t,
+      float[] dsum,
+      float[] gsum,
+      float[] alpha,
+      float[] qrel,
+      float[] krel,
+      boolean[] global) {
+    FloatVector.fromArray(F, m, i0).intoArray(mOld, i0);
+    newMax(s, i0, kn, m, alpha);
+    rescaleStats(i0, m, mOld, l, t, dsum, gsum, alpha);
+    accumulateStats(s, i0, kn, m, l, t, dsum, gsum, qrel, krel, global);
+  }
+
+  /** t ← α·(t + l·(m_old − m_new)), l, dsum, gsum ← α·(…); shift 0 where m_old = −∞. */
+  private static void rescaleStats(
+      int i0,
+      float[] m,
+      float[] mOld,
+      float[] l,
+      float[] t,
+      float[] dsum,
+      float[] gsum,
+      float[] alpha) {
+    FloatVector a = FloatVector.fromArray(F, alpha, i0);
+    FloatVector old = FloatVector.fromArray(F, mOld, i0);
+    FloatVector shift = old.sub(FloatVector.fromArray(F, m, i0)).blend(0f, isEmpty(old));
+    FloatVector lOld = FloatVector.fromArray(F, l, i0);
+    FloatVector.fromArray(F, t, i0).add(lOld.mul(shift)).mul(a).intoArray(t, i0);
+    lOld.mul(a).intoArray(l, i0);
+    FloatVector.fromArray(F, dsum, i0).mul(a).intoArray(dsum, i0);
+    FloatVector.fromArray(F, gsum, i0).mul(a).intoArray(gsum, i0);
+  }
+
+  /** p = e^(s − m) into s; l, t, dsum, gsum += their terms (m already updated). */
+  private static void accumulateStats(
       float[] s,
       int i0,
       int kn,
@@ -86,35 +134,25 @@ final class TileSoftmax {
       float[] t,
       float[] dsum,
       float[] gsum,
-      float[] alpha,
-      int[] qpos,
-      int[] kpos,
+      float[] qrel,
+      float[] krel,
       boolean[] global) {
-    FloatVector mOld = FloatVector.fromArray(F, m, i0);
-    FloatVector mNew = newMax(s, i0, kn, m, alpha);
-    FloatVector a = FloatVector.fromArray(F, alpha, i0);
-    FloatVector shift =
-        mOld.sub(mNew).blend(0f, mOld.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
-    FloatVector lOld = FloatVector.fromArray(F, l, i0);
-    FloatVector tv = FloatVector.fromArray(F, t, i0).add(lOld.mul(shift)).mul(a);
-    FloatVector dv = FloatVector.fromArray(F, dsum, i0).mul(a);
-    FloatVector gv = FloatVector.fromArray(F, gsum, i0).mul(a);
-    FloatVector lv = lOld.mul(a);
+    FloatVector mNew = FloatVector.fromArray(F, m, i0);
     FloatVector negMl = negScaledMax(mNew);
     FloatVector log2e = FloatVector.broadcast(F, LOG2E);
-    IntVector qp = IntVector.fromArray(I, qpos, i0);
+    FloatVector qp = FloatVector.fromArray(F, qrel, i0);
+    FloatVector lv = FloatVector.fromArray(F, l, i0);
+    FloatVector tv = FloatVector.fromArray(F, t, i0);
+    FloatVector dv = FloatVector.fromArray(F, dsum, i0);
+    FloatVector gv = FloatVector.fromArray(F, gsum, i0);
     for (int j = 0; j < kn; j++) {
       int o = j * QS + i0;
       FloatVector x = FloatVector.fromArray(F, s, o);
       FloatVector p = exp2(x.fma(log2e, negMl));
       p.intoArray(s, o);
       lv = lv.add(p);
-      FloatVector rel = x.sub(mNew).blend(0f, p.compare(VectorOperators.EQ, 0f));
-      tv = p.fma(rel, tv);
-      FloatVector dist =
-          (FloatVector)
-              qp.sub(kpos[j]).lanewise(VectorOperators.ABS).convert(VectorOperators.I2F, 0);
-      dv = p.fma(dist, dv);
+      tv = p.fma(x.sub(mNew).blend(0f, p.compare(VectorOperators.EQ, 0f)), tv); // 0·−∞ guard
+      dv = p.fma(qp.sub(krel[j]).abs(), dv);
       if (global[j]) {
         gv = gv.add(p);
       }
