@@ -1,6 +1,13 @@
 package org.longattn.kernels.cpu;
 
+import static org.longattn.kernels.cpu.TileKernels.F;
+import static org.longattn.kernels.cpu.TileKernels.L;
+import static org.longattn.kernels.cpu.TileKernels.QS;
+
+import java.util.Arrays;
 import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.KeyRows;
 import org.longattn.kernels.QueryRows;
@@ -8,11 +15,44 @@ import org.longattn.kernels.pattern.Band;
 import org.longattn.kernels.state.SoftmaxState;
 
 /**
- * The CPU backend: per query row and key block, scores, the block's max, then one rescale of the
- * running state (online softmax, DESIGN §3). Single-threaded; one instance per task thread.
+ * The CPU backend (Vector API): exact online-softmax attention, tile by tile.
+ *
+ * <p>Queries are taken in chunks of {@link TileKernels#QS} rows, transposed and pre-scaled once per
+ * chunk ({@code qt[c·QS + i] = scale·q_i[c]}); the chunk's state lives transposed too ({@code
+ * ot[c·QS + i]} = o of query i, column c). Then for every key block in list order, 64 keys at a
+ * time, with K and V read in place (any stride):
+ *
+ * <ol>
+ *   <li>Sᵀ = K·Qtᵀ (keys × queries), register-blocked FMA ({@link TileKernels});
+ *   <li>masking only when the tile is not entirely inside the band or has excluded keys ({@link
+ *       Band#allowsAll}); tiles with {@link Band#allowsNone} are skipped;
+ *   <li>online softmax down the columns, one vector of queries at a time ({@link TileSoftmax});
+ *   <li>Oᵀ ← α·Oᵀ + Vᵀ·Pᵀ.
+ * </ol>
+ *
+ * The arithmetic depends on the inputs and the key-block order only (no threads, fixed tiling), so
+ * results are bitwise reproducible. Not thread-safe (scratch buffers): one instance per thread.
  */
 public final class JavaAttentionBackend implements AttentionBackend {
-  private float[] scores = new float[256];
+  /** Keys per tile. */
+  private static final int KT = 64;
+
+  private float[] qt = new float[0];
+  private float[] ot = new float[0];
+  private final float[] s = new float[KT * QS];
+  private final float[] m = new float[QS];
+  private final float[] mOld = new float[QS];
+  private final float[] l = new float[QS];
+  private final float[] t = new float[QS];
+  private final float[] dsum = new float[QS];
+  private final float[] gsum = new float[QS];
+  private final float[] alpha = new float[QS];
+  private final int[] qpos = new int[QS];
+  private final int[] kpos = new int[KT];
+  private final float[] qrel = new float[QS];
+  private final float[] krel = new float[KT];
+  private final boolean[] excluded = new boolean[KT];
+  private final boolean[] global = new boolean[KT];
 
   @Override
   public String name() {
@@ -21,7 +61,7 @@ public final class JavaAttentionBackend implements AttentionBackend {
 
   @Override
   public String device() {
-    return "cpu";
+    return "cpu (Vector API, " + F.vectorBitSize() + "-bit)";
   }
 
   @Override
@@ -34,87 +74,212 @@ public final class JavaAttentionBackend implements AttentionBackend {
       SoftmaxState acc) {
     int d = queries.d();
     int dv = acc.dv;
+    if (acc.rows != queries.n()) {
+      throw new IllegalArgumentException("state rows " + acc.rows + " != queries " + queries.n());
+    }
     for (KeyRows kr : keys) {
       if (kr.d() != d || kr.dv() != dv) {
         throw new IllegalArgumentException("key/value widths differ from queries/state");
       }
-      if (scores.length < kr.n()) {
-        scores = new float[kr.n()];
+    }
+    if (qt.length < d * QS) {
+      qt = new float[d * QS];
+    }
+    if (ot.length < dv * QS) {
+      ot = new float[dv * QS];
+    }
+    for (int q0 = 0; q0 < queries.n(); q0 += QS) {
+      int qn = Math.min(QS, queries.n() - q0);
+      int nvec = (qn + L - 1) / L;
+      loadChunk(queries, q0, qn, nvec, scale, stats, acc);
+      for (KeyRows kr : keys) {
+        for (int k0 = 0; k0 < kr.n(); k0 += KT) {
+          tile(kr, k0, Math.min(KT, kr.n() - k0), qn, nvec, d, dv, band, stats);
+        }
       }
-      for (int r = 0; r < queries.n(); r++) {
-        accumulateRow(queries, r, kr, band, scale, stats, acc);
+      storeChunk(q0, qn, stats, acc);
+    }
+  }
+
+  /** One tile: keys k0..k0+kn of kr against the current query chunk. */
+  private void tile(
+      KeyRows kr, int k0, int kn, int qn, int nvec, int d, int dv, Band band, boolean stats) {
+    for (int j = 0; j < kn; j++) {
+      kpos[j] = kr.position(k0 + j);
+      krel[j] = (float) ((long) kpos[j] - qpos[0]);
+    }
+    if (band.allowsNone(qpos[0], qpos[qn - 1], kpos[0], kpos[kn - 1])) {
+      return;
+    }
+    boolean anyExcluded = false;
+    boolean allExcluded = true;
+    for (int j = 0; j < kn; j++) {
+      byte f = kr.flag(k0 + j);
+      excluded[j] = (f & KeyRows.EXCLUDED) != 0;
+      global[j] = (f & KeyRows.GLOBAL) != 0;
+      anyExcluded |= excluded[j];
+      allExcluded &= excluded[j];
+    }
+    if (allExcluded) {
+      return;
+    }
+    scores(kr, k0, kn, nvec, d);
+    if (anyExcluded || !band.allowsAll(qpos[0], qpos[qn - 1], kpos[0], kpos[kn - 1])) {
+      mask(kn, qn, band);
+    }
+    for (int v = 0; v < nvec; v++) {
+      if (stats) {
+        TileSoftmax.updateWithStats(
+            s, v * L, kn, m, mOld, l, t, dsum, gsum, alpha, qrel, krel, global);
+      } else {
+        TileSoftmax.update(s, v * L, kn, m, l, alpha);
+      }
+    }
+    rescaleOutput(nvec, dv);
+    values(kr, k0, kn, nvec, dv);
+  }
+
+  /** s ← Sᵀ of the tile (rows j < kn, query vectors v < nvec). */
+  private void scores(KeyRows kr, int k0, int kn, int nvec, int d) {
+    float[] k = kr.k();
+    int stride = kr.kStride();
+    int base = kr.kOff() + k0 * stride;
+    int j = 0;
+    for (; j + 4 <= kn; j += 4) {
+      int r0 = base + j * stride;
+      int v = 0;
+      for (; v + 4 <= nvec; v += 4) {
+        TileKernels.scores4x4(
+            qt, v * L, k, r0, r0 + stride, r0 + 2 * stride, r0 + 3 * stride, d, s, j);
+      }
+      for (; v < nvec; v++) {
+        TileKernels.scores4x1(
+            qt, v * L, k, r0, r0 + stride, r0 + 2 * stride, r0 + 3 * stride, d, s, j);
+      }
+    }
+    for (; j < kn; j++) {
+      for (int v = 0; v < nvec; v++) {
+        TileKernels.scores1x1(qt, v * L, k, base + j * stride, d, s, j);
       }
     }
   }
 
-  private void accumulateRow(
-      QueryRows qr, int r, KeyRows kr, Band band, float scale, boolean stats, SoftmaxState acc) {
-    int d = qr.d();
-    int dv = acc.dv;
-    int qOff = qr.off() + r * qr.stride();
-    int i = qr.position(r);
-    float[] q = qr.q();
-    float[] k = kr.k();
-    float blockMax = Float.NEGATIVE_INFINITY;
-    for (int j = 0; j < kr.n(); j++) {
-      if ((kr.flag(j) & KeyRows.EXCLUDED) != 0 || !band.allows(i, kr.position(j))) {
-        scores[j] = Float.NEGATIVE_INFINITY;
+  /** Sets the scores of pairs outside the band and of excluded keys to −∞. */
+  private void mask(int kn, int qn, Band band) {
+    for (int j = 0; j < kn; j++) {
+      int row = j * QS;
+      if (excluded[j]) {
+        Arrays.fill(s, row, row + qn, Float.NEGATIVE_INFINITY);
         continue;
       }
-      int kOff = kr.kOff() + j * kr.kStride();
-      float s = 0f;
-      for (int c = 0; c < d; c++) {
-        s = Math.fma(q[qOff + c], k[kOff + c], s);
-      }
-      s *= scale;
-      scores[j] = s;
-      blockMax = Math.max(blockMax, s);
-    }
-    if (blockMax == Float.NEGATIVE_INFINITY) {
-      return; // nothing visible in this block
-    }
-    float mOld = acc.m[r];
-    float mNew = Math.max(mOld, blockMax);
-    int oBase = r * dv;
-    if (mOld != mNew) {
-      float alpha = mOld == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(mOld - mNew);
-      float shift = mOld == Float.NEGATIVE_INFINITY ? 0f : mOld - mNew;
-      acc.t[r] = alpha * (acc.t[r] + acc.l[r] * shift);
-      acc.l[r] *= alpha;
-      acc.dsum[r] *= alpha;
-      acc.gsum[r] *= alpha;
-      for (int c = 0; c < dv; c++) {
-        acc.o[oBase + c] *= alpha;
-      }
-      acc.m[r] = mNew;
-    }
-    float[] v = kr.v();
-    float l = acc.l[r];
-    float t = acc.t[r];
-    float dsum = acc.dsum[r];
-    float gsum = acc.gsum[r];
-    for (int j = 0; j < kr.n(); j++) {
-      float s = scores[j];
-      if (s == Float.NEGATIVE_INFINITY) {
-        continue;
-      }
-      float p = (float) Math.exp(s - mNew);
-      l += p;
-      if (stats) {
-        t += p * (s - mNew);
-        dsum += p * Math.abs(i - kr.position(j));
-        if ((kr.flag(j) & KeyRows.GLOBAL) != 0) {
-          gsum += p;
+      int kp = kpos[j];
+      for (int i = 0; i < qn; i++) {
+        if (!band.allows(qpos[i], kp)) {
+          s[row + i] = Float.NEGATIVE_INFINITY;
         }
       }
-      int vOff = kr.vOff() + j * kr.vStride();
+    }
+  }
+
+  /** Oᵀ ← α·Oᵀ, skipped when no running max moved (α = 1 everywhere). */
+  private void rescaleOutput(int nvec, int dv) {
+    boolean moved = false;
+    for (int v = 0; v < nvec; v++) {
+      moved |= FloatVector.fromArray(F, alpha, v * L).compare(VectorOperators.NE, 1f).anyTrue();
+    }
+    if (!moved) {
+      return;
+    }
+    for (int v = 0; v < nvec; v++) {
+      FloatVector a = FloatVector.fromArray(F, alpha, v * L);
       for (int c = 0; c < dv; c++) {
-        acc.o[oBase + c] = Math.fma(p, v[vOff + c], acc.o[oBase + c]);
+        int o = c * QS + v * L;
+        FloatVector.fromArray(F, ot, o).mul(a).intoArray(ot, o);
       }
     }
-    acc.l[r] = l;
-    acc.t[r] = t;
-    acc.dsum[r] = dsum;
-    acc.gsum[r] = gsum;
+  }
+
+  /** Oᵀ += Vᵀ·Pᵀ of the tile (P in s). */
+  private void values(KeyRows kr, int k0, int kn, int nvec, int dv) {
+    float[] vals = kr.v();
+    int stride = kr.vStride();
+    int base = kr.vOff() + k0 * stride;
+    int c = 0;
+    for (; c + 4 <= dv; c += 4) {
+      int v = 0;
+      for (; v + 4 <= nvec; v += 4) {
+        TileKernels.values4x4(s, v * L, kn, vals, base, stride, c, ot);
+      }
+      for (; v < nvec; v++) {
+        TileKernels.values4x1(s, v * L, kn, vals, base, stride, c, ot);
+      }
+    }
+    for (; c < dv; c++) {
+      for (int v = 0; v < nvec; v++) {
+        TileKernels.values1x1(s, v * L, kn, vals, base, stride, c, ot);
+      }
+    }
+  }
+
+  /** Transposes and scales queries q0..q0+qn into qt and loads their state (padding: identity). */
+  private void loadChunk(
+      QueryRows queries, int q0, int qn, int nvec, float scale, boolean stats, SoftmaxState acc) {
+    int d = queries.d();
+    int dv = acc.dv;
+    float[] q = queries.q();
+    int width = nvec * L;
+    for (int c = 0; c < d; c++) {
+      Arrays.fill(qt, c * QS + qn, c * QS + width, 0f);
+    }
+    for (int c = 0; c < dv; c++) {
+      Arrays.fill(ot, c * QS + qn, c * QS + width, 0f); // padding slots: never read back
+    }
+    for (int i = 0; i < qn; i++) {
+      int row = queries.off() + (q0 + i) * queries.stride();
+      for (int c = 0; c < d; c++) {
+        qt[c * QS + i] = q[row + c] * scale;
+      }
+      qpos[i] = queries.position(q0 + i);
+      int o = (q0 + i) * dv;
+      for (int c = 0; c < dv; c++) {
+        ot[c * QS + i] = acc.o[o + c];
+      }
+    }
+    for (int i = qn; i < QS; i++) {
+      qpos[i] = qpos[qn - 1];
+    }
+    for (int i = 0; i < QS; i++) {
+      qrel[i] = (float) ((long) qpos[i] - qpos[0]);
+    }
+    Arrays.fill(m, Float.NEGATIVE_INFINITY);
+    Arrays.fill(l, 0f);
+    Arrays.fill(t, 0f);
+    Arrays.fill(dsum, 0f);
+    Arrays.fill(gsum, 0f);
+    System.arraycopy(acc.m, q0, m, 0, qn);
+    System.arraycopy(acc.l, q0, l, 0, qn);
+    if (stats) {
+      System.arraycopy(acc.t, q0, t, 0, qn);
+      System.arraycopy(acc.dsum, q0, dsum, 0, qn);
+      System.arraycopy(acc.gsum, q0, gsum, 0, qn);
+    }
+  }
+
+  /** Writes the chunk's state back (o transposed back to rows). */
+  private void storeChunk(int q0, int qn, boolean stats, SoftmaxState acc) {
+    int dv = acc.dv;
+    System.arraycopy(m, 0, acc.m, q0, qn);
+    System.arraycopy(l, 0, acc.l, q0, qn);
+    if (stats) {
+      System.arraycopy(t, 0, acc.t, q0, qn);
+      System.arraycopy(dsum, 0, acc.dsum, q0, qn);
+      System.arraycopy(gsum, 0, acc.gsum, q0, qn);
+    }
+    for (int i = 0; i < qn; i++) {
+      int o = (q0 + i) * dv;
+      for (int c = 0; c < dv; c++) {
+        acc.o[o + c] = ot[c * QS + i];
+      }
+    }
   }
 }

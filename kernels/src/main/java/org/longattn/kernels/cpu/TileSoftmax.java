@@ -1,0 +1,186 @@
+package org.longattn.kernels.cpu;
+
+import static org.longattn.kernels.cpu.TileKernels.F;
+import static org.longattn.kernels.cpu.TileKernels.QS;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Online-softmax update of one tile, one query vector (L queries) at a time, running down the key
+ * rows of the transposed score tile {@code s[j·QS + i]} (so no horizontal reductions). Scores are
+ * natural (scale already applied); masked scores are −∞. Overwrites s with p = e^(s − m_new) and
+ * updates the running state (m, l[, t, dsum, gsum]) of those queries; writes the factor α =
+ * e^(m_old − m_new) by which the caller must rescale the queries' output rows.
+ *
+ * <p>Guards: a query with m_old = −∞ holds the identity (l = o = t = 0), so α and the shift are
+ * taken as 1 and 0 there (no −∞ − −∞); a query that has seen nothing yet keeps m = −∞.
+ */
+final class TileSoftmax {
+  private static final float LOG2E = 1.4426950408889634f;
+
+  // 2^f on [−0.5, 0.5], near-minimax degree 5 with c0 = 1: relative error 1.9e-7 in fp32.
+  private static final float C1 = 0.6931470036506653f;
+  private static final float C2 = 0.24022242426872253f;
+  private static final float C3 = 0.05550733581185341f;
+  private static final float C4 = 0.009671512991189957f;
+  private static final float C5 = 0.0013264724984765053f;
+  private static final float ROUND = 12582912f; // 1.5·2^23: x + ROUND rounds x to an integer
+  private static final float MIN_EXP = -125f; // 2^x below this returns 0 (true value < 3e-38)
+
+  private TileSoftmax() {}
+
+  /**
+   * Running-max update of queries i0..i0+L over kn key rows: m ← m_new, α = e^(m_old − m_new) into
+   * {@code alpha}. Every step is a small void method working from and to arrays, so that no vector
+   * crosses a call boundary (a method C2 does not inline would box it) and each stays under C2's
+   * inlining node limit.
+   */
+  private static void newMax(float[] s, int i0, int kn, float[] m, float[] alpha) {
+    FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+    for (int j = 0; j < kn; j++) {
+      FloatVector x = FloatVector.fromArray(F, s, j * QS + i0);
+      mx = mx.blend(x, x.compare(VectorOperators.GT, mx)); // compare + blend: MAX is slow on 17
+    }
+    FloatVector mOld = FloatVector.fromArray(F, m, i0);
+    FloatVector mNew = mOld.blend(mx, mx.compare(VectorOperators.GT, mOld));
+    FloatVector shift = mOld.sub(mNew).blend(0f, isEmpty(mOld));
+    exp2(shift.mul(LOG2E)).intoArray(alpha, i0);
+    mNew.intoArray(m, i0);
+  }
+
+  private static VectorMask<Float> isEmpty(FloatVector m) {
+    return m.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY);
+  }
+
+  /** −m·log2 e, 0 where m = −∞ (then every p of the query is 0 anyway). */
+  private static FloatVector negScaledMax(FloatVector mNew) {
+    return mNew.mul(-LOG2E).blend(0f, isEmpty(mNew));
+  }
+
+  /** Update without statistics: m, l. */
+  static void update(float[] s, int i0, int kn, float[] m, float[] l, float[] alpha) {
+    newMax(s, i0, kn, m, alpha);
+    FloatVector negMl = negScaledMax(FloatVector.fromArray(F, m, i0));
+    FloatVector log2e = FloatVector.broadcast(F, LOG2E);
+    FloatVector sum = FloatVector.zero(F);
+    for (int j = 0; j < kn; j++) {
+      int o = j * QS + i0;
+      FloatVector p = exp2(FloatVector.fromArray(F, s, o).fma(log2e, negMl));
+      p.intoArray(s, o);
+      sum = sum.add(p);
+    }
+    FloatVector.fromArray(F, l, i0).fma(FloatVector.fromArray(F, alpha, i0), sum).intoArray(l, i0);
+  }
+
+  /**
+   * Update with statistics: also t (Σ p·(s − m)), dsum (Σ p·|i − j|) and gsum (Σ p over keys with
+   * {@code global[j]}).
+   *
+   * @param mOld scratch of QS slots (receives the old running max)
+   * @param qrel query positions by slot, relative to a base position
+   * @param krel key positions of the tile's rows, relative to the same base (distances are exact in
+   *     fp32 below 2^24 and rounded once above)
+   */
+  static void updateWithStats(
+      float[] s,
+      int i0,
+      int kn,
+      float[] m,
+      float[] mOld,
+      float[] l,
+      float[] t,
+      float[] dsum,
+      float[] gsum,
+      float[] alpha,
+      float[] qrel,
+      float[] krel,
+      boolean[] global) {
+    FloatVector.fromArray(F, m, i0).intoArray(mOld, i0);
+    newMax(s, i0, kn, m, alpha);
+    rescaleStats(i0, m, mOld, l, t, dsum, gsum, alpha);
+    accumulateStats(s, i0, kn, m, l, t, dsum, gsum, qrel, krel, global);
+  }
+
+  /** t ← α·(t + l·(m_old − m_new)), l, dsum, gsum ← α·(…); shift 0 where m_old = −∞. */
+  private static void rescaleStats(
+      int i0,
+      float[] m,
+      float[] mOld,
+      float[] l,
+      float[] t,
+      float[] dsum,
+      float[] gsum,
+      float[] alpha) {
+    FloatVector a = FloatVector.fromArray(F, alpha, i0);
+    FloatVector old = FloatVector.fromArray(F, mOld, i0);
+    FloatVector shift = old.sub(FloatVector.fromArray(F, m, i0)).blend(0f, isEmpty(old));
+    FloatVector lOld = FloatVector.fromArray(F, l, i0);
+    FloatVector.fromArray(F, t, i0).add(lOld.mul(shift)).mul(a).intoArray(t, i0);
+    lOld.mul(a).intoArray(l, i0);
+    FloatVector.fromArray(F, dsum, i0).mul(a).intoArray(dsum, i0);
+    FloatVector.fromArray(F, gsum, i0).mul(a).intoArray(gsum, i0);
+  }
+
+  /** p = e^(s − m) into s; l, t, dsum, gsum += their terms (m already updated). */
+  private static void accumulateStats(
+      float[] s,
+      int i0,
+      int kn,
+      float[] m,
+      float[] l,
+      float[] t,
+      float[] dsum,
+      float[] gsum,
+      float[] qrel,
+      float[] krel,
+      boolean[] global) {
+    FloatVector mNew = FloatVector.fromArray(F, m, i0);
+    FloatVector negMl = negScaledMax(mNew);
+    FloatVector log2e = FloatVector.broadcast(F, LOG2E);
+    FloatVector qp = FloatVector.fromArray(F, qrel, i0);
+    FloatVector lv = FloatVector.fromArray(F, l, i0);
+    FloatVector tv = FloatVector.fromArray(F, t, i0);
+    FloatVector dv = FloatVector.fromArray(F, dsum, i0);
+    FloatVector gv = FloatVector.fromArray(F, gsum, i0);
+    for (int j = 0; j < kn; j++) {
+      int o = j * QS + i0;
+      FloatVector x = FloatVector.fromArray(F, s, o);
+      FloatVector p = exp2(x.fma(log2e, negMl));
+      p.intoArray(s, o);
+      lv = lv.add(p);
+      tv = p.fma(x.sub(mNew).blend(0f, p.compare(VectorOperators.EQ, 0f)), tv); // 0·−∞ guard
+      dv = p.fma(qp.sub(krel[j]).abs(), dv);
+      if (global[j]) {
+        gv = gv.add(p);
+      }
+    }
+    lv.intoArray(l, i0);
+    tv.intoArray(t, i0);
+    dv.intoArray(dsum, i0);
+    gv.intoArray(gsum, i0);
+  }
+
+  /**
+   * 2^x: x = n + f with n = round(x), f ∈ [−0.5, 0.5]; 2^f by polynomial, 2^n added to the exponent
+   * bits. Exactly 1 at x = 0; 0 below {@link #MIN_EXP} (−∞ included).
+   */
+  static FloatVector exp2(FloatVector x) {
+    VectorMask<Float> under = x.compare(VectorOperators.LT, MIN_EXP);
+    x = x.blend(MIN_EXP, under);
+    FloatVector r = x.add(ROUND);
+    FloatVector f = x.sub(r.sub(ROUND));
+    FloatVector p =
+        f.fma(C5, C4)
+            .fma(f, FloatVector.broadcast(F, C3))
+            .fma(f, FloatVector.broadcast(F, C2))
+            .fma(f, FloatVector.broadcast(F, C1))
+            .fma(f, FloatVector.broadcast(F, 1f));
+    // r's low mantissa bits hold 0x400000 + n; shifted by 23 they become n in the exponent field.
+    IntVector e = r.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+    FloatVector y = p.reinterpretAsInts().add(e).reinterpretAsFloats();
+    return y.blend(0f, under);
+  }
+}
