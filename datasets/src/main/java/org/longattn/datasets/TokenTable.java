@@ -70,16 +70,19 @@ public final class TokenTable {
             hasGlobal
                 ? functions.coalesce(functions.col(GLOBAL), functions.lit(false)).as(GLOBAL)
                 : functions.lit(false).as(GLOBAL));
-    if (out.isEmpty()) {
-      throw new InputException("input '" + path + "' is empty (no token rows)");
-    }
     return out;
   }
 
-  /** The q and v lengths of the table's first row (the lengths every row must have). */
-  public static int[] probeLengths(Dataset<Row> df) {
-    Row first = df.select(Q, V).head();
-    return new int[] {vectorLength(first, 0, Q), vectorLength(first, 1, V)};
+  /**
+   * The q and v lengths of the table's first row (the lengths every row must have); an input
+   * without rows is an error naming {@code path}.
+   */
+  public static int[] probeLengths(Dataset<Row> df, String path) {
+    java.util.List<Row> first = df.select(Q, V).takeAsList(1);
+    if (first.isEmpty()) {
+      throw new InputException("input '" + path + "' is empty (no token rows)");
+    }
+    return new int[] {vectorLength(first.get(0), 0, Q), vectorLength(first.get(0), 1, V)};
   }
 
   /** Schema of the output table: doc_id, pos, out and, with stats, four per-head arrays. */

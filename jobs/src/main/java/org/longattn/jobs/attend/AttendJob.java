@@ -1,12 +1,12 @@
 package org.longattn.jobs.attend;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.when;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +18,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.longattn.datasets.AtomicOutput;
 import org.longattn.datasets.InputException;
@@ -52,7 +53,7 @@ public final class AttendJob {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     AtomicOutput.checkTarget(spark, p.output(), p.overwrite());
     Dataset<Row> df = TokenTable.read(spark, p.input());
-    int[] lengths = TokenTable.probeLengths(df);
+    int[] lengths = TokenTable.probeLengths(df, p.input());
     HeadShape shape = headShape(lengths, p.heads());
     TokenRowDecoder decoder =
         TokenRowDecoder.forSchema(df.schema(), p.heads(), lengths[0], lengths[1]);
@@ -97,10 +98,14 @@ public final class AttendJob {
             .mapPartitionsToPair(new RouteRows(decoder, bPlans, p, shape, ownBytes, foreignBytes))
             .groupByKey(new SpanPartitioner(partitions));
     SpanTasks tasks = new SpanTasks(bPlans, p, shape);
-    JavaRDD<Row> spanRows = grouped.mapPartitions(tasks::rows);
+    // Each span is computed once; its compact result feeds both the rows and the global fold.
+    JavaRDD<SpanTasks.SpanOutput> spanOutputs =
+        grouped.mapPartitions(tasks::compute).persist(StorageLevel.MEMORY_AND_DISK_SER());
+    JavaRDD<Row> spanRows = spanOutputs.flatMap(tasks::rows);
     JavaRDD<Row> globalRows =
-        grouped
-            .mapPartitionsToPair(tasks::globalPartials)
+        spanOutputs
+            .filter(SpanTasks.SpanOutput::hasPartials)
+            .mapToPair(SpanTasks.SpanOutput::partial)
             .groupByKey(Math.max(1, Math.min(partitions, plans.size())))
             .flatMap(tasks::globalRows);
     Dataset<Row> out =
@@ -110,28 +115,32 @@ public final class AttendJob {
 
     ShuffleMeter meter = ShuffleMeter.start(spark);
     Map<String, Object> info = new LinkedHashMap<>();
-    AtomicOutput.write(
-        spark,
-        p.output(),
-        p.overwrite(),
-        tmp -> {
-          out.write().parquet(tmp);
-          long seconds = progress.stage("attend+write", tokens + " rows written");
-          info.putAll(
-              RunInfo.attend(
-                  spark, p, pattern, shape, plans.size(), tokens, spans, partitions, device));
-          Map<String, Object> shuffle = new LinkedHashMap<>();
-          long kv = ownBytes.value();
-          shuffle.put("bytes_written", meter.bytesWritten());
-          shuffle.put("kv_bytes", kv);
-          shuffle.put("kv_bytes_shipped", kv + foreignBytes.value());
-          shuffle.put(
-              "duplication_factor", kv == 0 ? 0.0 : (kv + foreignBytes.value()) / (double) kv);
-          info.put("shuffle", shuffle);
-          info.put("timings_s", progress.timings());
-          AtomicOutput.writeText(spark, tmp, "_longattn.json", RunInfo.toJson(info));
-        });
-    meter.stop();
+    try {
+      AtomicOutput.write(
+          spark,
+          p.output(),
+          p.overwrite(),
+          tmp -> {
+            out.write().parquet(tmp);
+            long seconds = progress.stage("attend+write", tokens + " rows written");
+            info.putAll(
+                RunInfo.attend(
+                    spark, p, pattern, shape, plans.size(), tokens, spans, partitions, device));
+            Map<String, Object> shuffle = new LinkedHashMap<>();
+            long kv = ownBytes.value();
+            shuffle.put("bytes_written", meter.bytesWritten());
+            shuffle.put("kv_bytes", kv);
+            shuffle.put("kv_bytes_shipped", kv + foreignBytes.value());
+            shuffle.put(
+                "duplication_factor", kv == 0 ? 0.0 : (kv + foreignBytes.value()) / (double) kv);
+            info.put("shuffle", shuffle);
+            info.put("timings_s", progress.timings());
+            AtomicOutput.writeText(spark, tmp, "_longattn.json", RunInfo.toJson(info));
+          });
+    } finally {
+      meter.stop();
+      spanOutputs.unpersist();
+    }
     progress.done("output in " + p.output());
     return info;
   }
@@ -153,19 +162,15 @@ public final class AttendJob {
 
   /** Document lengths (positions checked) and global positions; small, computed on the driver. */
   static Map<String, DocPlan> plan(Dataset<Row> df, AttentionPattern pattern) {
+    // One pass over doc_id, pos, global: counts, position range and the global positions.
     List<Row> meta =
         df.groupBy(col(TokenTable.DOC_ID))
-            .agg(count("*"), min(TokenTable.POS), max(TokenTable.POS))
+            .agg(
+                count("*"),
+                min(TokenTable.POS),
+                max(TokenTable.POS),
+                collect_list(when(col(TokenTable.GLOBAL), col(TokenTable.POS))))
             .collectAsList();
-    Map<String, List<Integer>> columnGlobals = new HashMap<>();
-    if (Arrays.asList(df.columns()).contains(TokenTable.GLOBAL)) {
-      for (Row r :
-          df.filter(col(TokenTable.GLOBAL).equalTo(true))
-              .select(TokenTable.DOC_ID, TokenTable.POS)
-              .collectAsList()) {
-        columnGlobals.computeIfAbsent(r.getString(0), d -> new ArrayList<>()).add(r.getInt(1));
-      }
-    }
     Map<String, DocPlan> plans = new HashMap<>();
     for (Row r : meta) {
       if (r.isNullAt(0)) {
@@ -178,11 +183,7 @@ public final class AttendJob {
       }
       TokenTable.checkPositions(
           doc, (int) Math.min(n, Integer.MAX_VALUE), n, r.getInt(2), r.getInt(3));
-      int[] globals =
-          columnGlobals.getOrDefault(doc, List.of()).stream()
-              .mapToInt(Integer::intValue)
-              .sorted()
-              .toArray();
+      int[] globals = r.<Integer>getList(4).stream().mapToInt(Integer::intValue).sorted().toArray();
       plans.put(doc, new DocPlan(doc, (int) n, Seeds.docHash(doc), globals));
     }
     return plans;

@@ -37,94 +37,101 @@ public final class SpanTasks implements java.io.Serializable {
     this.shape = shape;
   }
 
-  /** (a) Output rows of the non-global positions of every span in the partition. */
-  public Iterator<Row> rows(Iterator<Tuple2<SpanKey, Iterable<byte[]>>> spans) {
+  /**
+   * What one span produced, compact (flat arrays, Kryo-friendly plain class): its rows — global
+   * positions among them are placeholders, skipped by {@link #rows} — and the partial states of the
+   * document's global rows over its keys (null when the document has no global token).
+   */
+  public static final class SpanOutput implements java.io.Serializable {
+    final String docId;
+    final int firstPos;
+    final int rows;
+    final float[] out;
+    final float[] entropy;
+    final float[] meanDistance;
+    final float[] maxWeight;
+    final float[] globalMass;
+    final byte[] partials;
+
+    SpanOutput(String docId, SpanResult r, byte[] partials) {
+      this.docId = docId;
+      this.firstPos = r.firstPos();
+      this.rows = r.rows();
+      this.out = r.out();
+      this.entropy = r.entropy();
+      this.meanDistance = r.meanDistance();
+      this.maxWeight = r.maxWeight();
+      this.globalMass = r.globalMass();
+      this.partials = partials;
+    }
+
+    /** (document, [span, per-head states]) for the global-row fold, or null. */
+    public Tuple2<String, byte[]> partial() {
+      return partials == null ? null : new Tuple2<>(docId, partials);
+    }
+
+    public boolean hasPartials() {
+      return partials != null;
+    }
+  }
+
+  /** (a+b) Per span of the partition: its rows and its global partials, in one pass. */
+  public Iterator<SpanOutput> compute(Iterator<Tuple2<SpanKey, Iterable<byte[]>>> spans) {
     AttentionPattern pattern = params.pattern().build();
     AttentionBackend backend = Backends.create(params.backend());
     SpanAttention attention = new SpanAttention(pattern, shape, params.stats(), backend);
     return new Iterator<>() {
-      private final List<Row> ready = new ArrayList<>();
-      private int next;
-
       @Override
       public boolean hasNext() {
-        while (next == ready.size()) {
-          ready.clear();
-          next = 0;
-          if (!spans.hasNext()) {
-            backend.close();
-            return false;
-          }
-          computeSpan(spans.next(), pattern, attention, ready);
+        if (!spans.hasNext()) {
+          backend.close();
+          return false;
         }
         return true;
       }
 
       @Override
-      public Row next() {
-        if (!hasNext()) {
-          throw new java.util.NoSuchElementException();
-        }
-        return ready.get(next++);
+      public SpanOutput next() {
+        return computeSpan(spans.next(), pattern, attention);
       }
     };
   }
 
-  private void computeSpan(
-      Tuple2<SpanKey, Iterable<byte[]>> span,
-      AttentionPattern pattern,
-      SpanAttention attention,
-      List<Row> out) {
+  private SpanOutput computeSpan(
+      Tuple2<SpanKey, Iterable<byte[]>> span, AttentionPattern pattern, SpanAttention attention) {
     DocPlan doc = plans.value().get(span._1().docId());
     SpanAssembler asm = assemble(doc, span._2(), pattern);
     int[] range = blockRange(doc, span._1().span(), pattern);
     Globals globals = asm.globals();
     SpanResult r =
         attention.computeRows(doc.n(), doc.docHash(), range[0], range[1], asm::block, globals);
-    for (int i = 0; i < r.rows(); i++) {
-      int p = r.firstPos() + i;
-      if (!globals.contains(p)) {
-        out.add(
-            row(
-                doc.docId(),
-                p,
-                r.out(),
-                i,
-                r.entropy(),
-                r.meanDistance(),
-                r.maxWeight(),
-                r.globalMass()));
+    byte[] partialBytes = null;
+    if (globals.size() > 0) {
+      SoftmaxState[] partials =
+          attention.computeGlobalPartials(range[0], range[1], asm::block, globals);
+      int size = 4;
+      for (SoftmaxState st : partials) {
+        size += st.byteSize();
       }
+      ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+      buf.putInt(span._1().span());
+      for (SoftmaxState st : partials) {
+        st.writeTo(buf);
+      }
+      partialBytes = buf.array();
     }
+    return new SpanOutput(doc.docId(), r, partialBytes);
   }
 
-  /** (b) Per span with global rows: (doc, [span, per-head states]) as bytes. */
-  public Iterator<Tuple2<String, byte[]>> globalPartials(
-      Iterator<Tuple2<SpanKey, Iterable<byte[]>>> spans) {
-    AttentionPattern pattern = params.pattern().build();
-    List<Tuple2<String, byte[]>> out = new ArrayList<>();
-    try (AttentionBackend backend = Backends.create(params.backend())) {
-      SpanAttention attention = new SpanAttention(pattern, shape, params.stats(), backend);
-      while (spans.hasNext()) {
-        Tuple2<SpanKey, Iterable<byte[]>> span = spans.next();
-        DocPlan doc = plans.value().get(span._1().docId());
-        if (pattern.globalPositions(doc.n(), doc.columnGlobals()).length == 0) {
-          continue;
-        }
-        SpanAssembler asm = assemble(doc, span._2(), pattern);
-        int[] range = blockRange(doc, span._1().span(), pattern);
-        SoftmaxState[] partials =
-            attention.computeGlobalPartials(range[0], range[1], asm::block, asm.globals());
-        int size = 4;
-        for (SoftmaxState s : partials) {
-          size += s.byteSize();
-        }
-        ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        buf.putInt(span._1().span());
-        for (SoftmaxState s : partials) {
-          s.writeTo(buf);
-        }
-        out.add(new Tuple2<>(doc.docId(), buf.array()));
+  /** Output rows of a span's non-global positions. */
+  public Iterator<Row> rows(SpanOutput o) {
+    DocPlan doc = plans.value().get(o.docId);
+    int[] gpos = params.pattern().build().globalPositions(doc.n(), doc.columnGlobals());
+    List<Row> out = new ArrayList<>(o.rows);
+    for (int i = 0; i < o.rows; i++) {
+      int p = o.firstPos + i;
+      if (java.util.Arrays.binarySearch(gpos, p) < 0) {
+        out.add(row(o.docId, p, o.out, i, o.entropy, o.meanDistance, o.maxWeight, o.globalMass));
       }
     }
     return out.iterator();
