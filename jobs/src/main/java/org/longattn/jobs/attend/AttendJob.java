@@ -59,7 +59,7 @@ public final class AttendJob {
         TokenRowDecoder.forSchema(df.schema(), p.heads(), lengths[0], lengths[1]);
     AttentionPattern pattern = p.pattern().build();
 
-    Map<String, DocPlan> plans = plan(df, pattern);
+    Map<String, DocPlan> plans = plan(df, pattern, p.spanBlocks());
     long tokens = plans.values().stream().mapToLong(DocPlan::n).sum();
     int spanBlocks = p.spanBlocks();
     long spans =
@@ -91,16 +91,16 @@ public final class AttendJob {
     Broadcast<Map<String, DocPlan>> bPlans = jsc.broadcast(plans);
     LongAccumulator ownBytes = jsc.sc().longAccumulator("kv bytes");
     LongAccumulator foreignBytes = jsc.sc().longAccumulator("kv bytes shipped to other spans");
-    JavaPairRDD<SpanKey, Iterable<byte[]>> grouped =
+    JavaPairRDD<SpanKey, byte[]> routed =
         df.queryExecution()
             .toRdd()
             .toJavaRDD()
             .mapPartitionsToPair(new RouteRows(decoder, bPlans, p, shape, ownBytes, foreignBytes))
-            .groupByKey(new SpanPartitioner(partitions));
+            .partitionBy(new SpanPartitioner(partitions, bPlans));
     SpanTasks tasks = new SpanTasks(bPlans, p, shape);
     // Each span is computed once; its compact result feeds both the rows and the global fold.
     JavaRDD<SpanTasks.SpanOutput> spanOutputs =
-        grouped.mapPartitions(tasks::compute).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        routed.mapPartitions(tasks::compute).persist(StorageLevel.MEMORY_AND_DISK_SER());
     JavaRDD<Row> spanRows = spanOutputs.flatMap(tasks::rows);
     JavaRDD<Row> globalRows =
         spanOutputs
@@ -161,7 +161,7 @@ public final class AttendJob {
   }
 
   /** Document lengths (positions checked) and global positions; small, computed on the driver. */
-  static Map<String, DocPlan> plan(Dataset<Row> df, AttentionPattern pattern) {
+  static Map<String, DocPlan> plan(Dataset<Row> df, AttentionPattern pattern, int spanBlocks) {
     // One pass over doc_id, pos, global: counts, position range and the global positions.
     List<Row> meta =
         df.groupBy(col(TokenTable.DOC_ID))
@@ -171,7 +171,10 @@ public final class AttendJob {
                 max(TokenTable.POS),
                 collect_list(when(col(TokenTable.GLOBAL), col(TokenTable.POS))))
             .collectAsList();
+    meta = new java.util.ArrayList<>(meta);
+    meta.sort(java.util.Comparator.comparing(r -> r.isNullAt(0) ? "" : r.getString(0)));
     Map<String, DocPlan> plans = new HashMap<>();
+    long firstSpan = 0;
     for (Row r : meta) {
       if (r.isNullAt(0)) {
         throw new InputException("column 'doc_id': null document id in " + r.getLong(1) + " rows");
@@ -184,7 +187,8 @@ public final class AttendJob {
       TokenTable.checkPositions(
           doc, (int) Math.min(n, Integer.MAX_VALUE), n, r.getInt(2), r.getInt(3));
       int[] globals = r.<Integer>getList(4).stream().mapToInt(Integer::intValue).sorted().toArray();
-      plans.put(doc, new DocPlan(doc, (int) n, Seeds.docHash(doc), globals));
+      plans.put(doc, new DocPlan(doc, (int) n, Seeds.docHash(doc), globals, firstSpan));
+      firstSpan += (pattern.numBlocks((int) n) + spanBlocks - 1) / spanBlocks;
     }
     return plans;
   }

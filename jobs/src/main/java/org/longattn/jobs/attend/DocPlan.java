@@ -14,12 +14,22 @@ public final class DocPlan implements Serializable {
   private final int n;
   private final long docHash;
   private final int[] columnGlobals;
+  private final long firstSpan;
 
-  public DocPlan(String docId, int n, long docHash, int[] columnGlobals) {
+  /**
+   * @param firstSpan index of the document's first span among all spans of the input (documents in
+   *     id order): spans get dense ids, so each can have a partition of its own
+   */
+  public DocPlan(String docId, int n, long docHash, int[] columnGlobals, long firstSpan) {
     this.docId = docId;
     this.n = n;
     this.docHash = docHash;
     this.columnGlobals = columnGlobals;
+    this.firstSpan = firstSpan;
+  }
+
+  public long firstSpan() {
+    return firstSpan;
   }
 
   public String docId() {

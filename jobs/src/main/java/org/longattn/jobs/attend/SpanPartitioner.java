@@ -1,16 +1,21 @@
 package org.longattn.jobs.attend;
 
+import java.util.Map;
 import org.apache.spark.Partitioner;
+import org.apache.spark.broadcast.Broadcast;
 
 /**
- * Spreads spans over partitions by a stable hash of (document, span). Which partition a span lands
- * in never changes what it computes: results depend on block ids only.
+ * Sends span s of a document to partition (firstSpan(doc) + s) mod partitions: with as many
+ * partitions as spans, every span has a partition of its own and its records stream straight into
+ * one assembler. Which partition a span lands in never changes what it computes.
  */
 public final class SpanPartitioner extends Partitioner {
   private final int partitions;
+  private final Broadcast<Map<String, DocPlan>> plans;
 
-  public SpanPartitioner(int partitions) {
+  public SpanPartitioner(int partitions, Broadcast<Map<String, DocPlan>> plans) {
     this.partitions = partitions;
+    this.plans = plans;
   }
 
   @Override
@@ -21,13 +26,14 @@ public final class SpanPartitioner extends Partitioner {
   @Override
   public int getPartition(Object key) {
     SpanKey k = (SpanKey) key;
-    int h = k.docId().hashCode() * 31 + k.span();
-    return Math.floorMod(h ^ (h >>> 16), partitions);
+    return (int) Math.floorMod(plans.value().get(k.docId()).firstSpan() + k.span(), partitions);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SpanPartitioner p && p.partitions == partitions;
+    return o instanceof SpanPartitioner p
+        && p.partitions == partitions
+        && p.plans.id() == plans.id();
   }
 
   @Override

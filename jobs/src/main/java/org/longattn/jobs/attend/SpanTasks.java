@@ -75,9 +75,22 @@ public final class SpanTasks implements java.io.Serializable {
     }
   }
 
-  /** (a+b) Per span of the partition: its rows and its global partials, in one pass. */
-  public Iterator<SpanOutput> compute(Iterator<Tuple2<SpanKey, Iterable<byte[]>>> spans) {
+  /**
+   * (a+b) Per span of the partition: its rows and its global partials, in one pass. Records stream
+   * into one assembler per span (usually the partition's only span), in any order.
+   */
+  public Iterator<SpanOutput> compute(Iterator<Tuple2<SpanKey, byte[]>> records) {
     AttentionPattern pattern = params.pattern().build();
+    java.util.TreeMap<SpanKey, SpanAssembler> assemblers = new java.util.TreeMap<>();
+    while (records.hasNext()) {
+      Tuple2<SpanKey, byte[]> rec = records.next();
+      assemblers
+          .computeIfAbsent(
+              rec._1(),
+              k -> new SpanAssembler(plans.value().get(k.docId()), pattern.blockSize(), shape))
+          .add(rec._2());
+    }
+    Iterator<java.util.Map.Entry<SpanKey, SpanAssembler>> spans = assemblers.entrySet().iterator();
     AttentionBackend backend = Backends.create(params.backend());
     SpanAttention attention = new SpanAttention(pattern, shape, params.stats(), backend);
     return new Iterator<>() {
@@ -92,16 +105,17 @@ public final class SpanTasks implements java.io.Serializable {
 
       @Override
       public SpanOutput next() {
-        return computeSpan(spans.next(), pattern, attention);
+        java.util.Map.Entry<SpanKey, SpanAssembler> span = spans.next();
+        spans.remove(); // let the span's blocks go once computed
+        return computeSpan(span.getKey(), span.getValue(), pattern, attention);
       }
     };
   }
 
   private SpanOutput computeSpan(
-      Tuple2<SpanKey, Iterable<byte[]>> span, AttentionPattern pattern, SpanAttention attention) {
-    DocPlan doc = plans.value().get(span._1().docId());
-    SpanAssembler asm = assemble(doc, span._2(), pattern);
-    int[] range = blockRange(doc, span._1().span(), pattern);
+      SpanKey key, SpanAssembler asm, AttentionPattern pattern, SpanAttention attention) {
+    DocPlan doc = plans.value().get(key.docId());
+    int[] range = blockRange(doc, key.span(), pattern);
     Globals globals = asm.globals();
     SpanResult r =
         attention.computeRows(doc.n(), doc.docHash(), range[0], range[1], asm::block, globals);
@@ -114,7 +128,7 @@ public final class SpanTasks implements java.io.Serializable {
         size += st.byteSize();
       }
       ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-      buf.putInt(span._1().span());
+      buf.putInt(key.span());
       for (SoftmaxState st : partials) {
         st.writeTo(buf);
       }
@@ -178,14 +192,6 @@ public final class SpanTasks implements java.io.Serializable {
       rows.add(row(doc.docId(), gpos[i], out, i, ent, dist, maxw, gm));
     }
     return rows.iterator();
-  }
-
-  private SpanAssembler assemble(DocPlan doc, Iterable<byte[]> records, AttentionPattern pattern) {
-    SpanAssembler asm = new SpanAssembler(doc, pattern.blockSize(), shape);
-    for (byte[] rec : records) {
-      asm.add(rec);
-    }
-    return asm;
   }
 
   private int[] blockRange(DocPlan doc, int span, AttentionPattern pattern) {
