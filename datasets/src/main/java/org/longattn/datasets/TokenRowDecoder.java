@@ -161,8 +161,9 @@ public final class TokenRowDecoder implements Serializable {
     if (o instanceof float[] f) {
       return f.clone();
     }
-    // Rows of a Dataset hold arrays as Scala sequences of boxed floats.
-    List<Object> list = row.getList(i);
+    // Rows of a Dataset hold arrays as Scala sequences of boxed floats; hand-made rows may hold
+    // Java lists.
+    List<?> list = o instanceof List<?> l ? l : row.getList(i);
     float[] a = new float[list.size()];
     int x = 0;
     for (Object e : list) {
