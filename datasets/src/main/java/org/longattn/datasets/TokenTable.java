@@ -131,9 +131,17 @@ public final class TokenTable {
    *     whole float32 values
    */
   public static int[] probeLengths(Dataset<Row> df) {
-    List<Row> first = df.select(DOC_ID, POS, Q, V).limit(1).collectAsList();
+    return probeLengths(df, null);
+  }
+
+  /** {@link #probeLengths(Dataset)}; an input without rows is an error naming {@code path}. */
+  public static int[] probeLengths(Dataset<Row> df, String path) {
+    List<Row> first = df.select(DOC_ID, POS, Q, V).takeAsList(1);
     if (first.isEmpty()) {
-      throw new InputException("the token table has no rows");
+      throw new InputException(
+          path == null
+              ? "the token table has no rows"
+              : "input '" + path + "' is empty: no token rows");
     }
     Row r = first.get(0);
     String doc = r.isNullAt(0) ? null : r.getString(0);

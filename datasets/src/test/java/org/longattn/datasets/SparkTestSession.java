@@ -2,13 +2,16 @@ package org.longattn.datasets;
 
 import org.apache.spark.sql.SparkSession;
 
-/** One local Spark session per test JVM (a cold start costs seconds). */
-final class SparkTestSession {
+/**
+ * One local Spark session per test JVM (a cold start costs seconds). Public: the jobs module reuses
+ * it through this module's test-jar.
+ */
+public final class SparkTestSession {
   private static SparkSession spark;
 
   private SparkTestSession() {}
 
-  static synchronized SparkSession get() {
+  public static synchronized SparkSession get() {
     if (spark == null) {
       spark =
           SparkSession.builder()
