@@ -2,117 +2,165 @@ package org.longattn.datasets;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkExecutorInfo;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Writes an output directory atomically: everything goes into a hidden sibling {@code
- * .NAME.tmp-UUID} which is renamed into place at the end. A failed run leaves neither the target
- * nor the temporary directory; an existing target is only replaced with {@code overwrite}.
+ * Atomic output directories on any Hadoop file system (DESIGN §1): the job writes into a fresh
+ * hidden sibling {@code .NAME.tmp-<uuid>} of the target, which is renamed into place only when
+ * everything succeeded. A failed run leaves neither the target nor the temporary directory behind,
+ * and an existing target is never touched without {@code overwrite}.
+ *
+ * <p>Renames are atomic on HDFS and local file systems; on object stores (S3A, GCS) a directory
+ * rename is a copy, so the commit is not atomic there, but a failed run still leaves no target.
  */
 public final class AtomicOutput {
   private AtomicOutput() {}
 
-  /** Fails (before any work) when the target exists and {@code overwrite} is false. */
+  /**
+   * Fails early, before any work, when {@code target} exists and {@code overwrite} is false.
+   *
+   * @throws InputException {@code output 'T' already exists (use --overwrite)}
+   */
   public static void checkTarget(SparkSession spark, String target, boolean overwrite) {
     Path t = new Path(target);
     try {
-      if (!overwrite && fs(spark, t).exists(t)) {
-        throw new InputException("output '" + target + "' already exists (use --overwrite)");
+      if (!overwrite && fileSystem(spark, t).exists(t)) {
+        throw exists(target);
       }
     } catch (IOException e) {
-      throw new InputException("output '" + target + "': " + e.getMessage());
+      throw new UncheckedIOException("cannot check output '" + target + "'", e);
     }
   }
 
   /**
-   * Runs {@code writer} with a fresh temporary directory path, then commits it as {@code target}.
+   * Runs {@code writer} on a fresh temporary directory path (not yet created: Spark writers create
+   * it) beside {@code target}, then commits it as {@code target}: with {@code overwrite} the old
+   * target is renamed away, the new one renamed in, the old one deleted. On any exception the
+   * temporary directory is deleted (an old target is restored) and the exception rethrown.
+   *
+   * @param writer receives the temporary directory as a fully qualified path string
+   * @throws InputException if {@code target} exists and {@code overwrite} is false (checked before
+   *     the writer runs)
    */
   public static void write(
       SparkSession spark, String target, boolean overwrite, Consumer<String> writer) {
-    checkTarget(spark, target, overwrite);
     Path t = new Path(target);
-    Path tmp =
-        new Path(
-            t.getParent() == null ? new Path(".") : t.getParent(),
-            "." + t.getName() + ".tmp-" + UUID.randomUUID());
     FileSystem fs;
+    Path dst;
     try {
-      fs = fs(spark, t);
-    } catch (IOException e) {
-      throw new InputException("output '" + target + "': " + e.getMessage());
-    }
-    boolean committed = false;
-    try {
-      writer.accept(tmp.toString());
-      commit(fs, tmp, t, overwrite, target);
-      committed = true;
-    } finally {
-      if (!committed) {
-        deleteQuietly(fs, tmp);
-      }
-    }
-  }
-
-  private static void commit(FileSystem fs, Path tmp, Path target, boolean overwrite, String name) {
-    try {
-      if (fs.exists(target)) {
-        if (!overwrite) {
-          throw new InputException("output '" + name + "' appeared while writing; not replaced");
-        }
-        Path old = new Path(tmp.getParent(), "." + target.getName() + ".old-" + UUID.randomUUID());
-        if (!fs.rename(target, old)) {
-          throw new IOException("cannot move the old output away");
-        }
-        if (!fs.rename(tmp, target)) {
-          fs.rename(old, target); // put the old output back
-          throw new IOException("cannot rename the new output into place");
-        }
-        fs.delete(old, true);
-      } else {
-        ensureParent(fs, target);
-        if (!fs.rename(tmp, target)) {
-          throw new IOException("cannot rename " + tmp + " to " + target);
-        }
+      fs = fileSystem(spark, t);
+      dst = fs.makeQualified(t);
+      if (fs.exists(dst) && !overwrite) {
+        throw exists(target);
       }
     } catch (IOException e) {
-      throw new IllegalStateException("committing output '" + name + "' failed: " + e, e);
+      throw new UncheckedIOException("cannot check output '" + target + "'", e);
     }
-  }
-
-  /** Creates the target's parent directory when needed (rename needs it). */
-  private static void ensureParent(FileSystem fs, Path target) throws IOException {
-    Path parent = target.getParent();
-    if (parent != null && !fs.exists(parent)) {
+    Path parent = dst.getParent();
+    if (parent == null) {
+      throw new InputException("output '" + target + "' must not be a file system root");
+    }
+    String id = UUID.randomUUID().toString();
+    Path tmp = new Path(parent, "." + dst.getName() + ".tmp-" + id);
+    try {
       fs.mkdirs(parent);
-    }
-  }
-
-  /** Writes a small UTF-8 text file {@code dir/fileName} (e.g. {@code _longattn.json}). */
-  public static void writeText(SparkSession spark, String dir, String fileName, String content) {
-    Path p = new Path(dir, fileName);
-    try (OutputStream out = fs(spark, p).create(p, true)) {
-      out.write(content.getBytes(StandardCharsets.UTF_8));
+      writer.accept(tmp.toString());
+      if (!fs.exists(tmp)) {
+        fs.mkdirs(tmp); // the writer wrote nothing: commit an empty directory
+      }
+      commit(fs, tmp, dst, new Path(parent, "." + dst.getName() + ".old-" + id), target, overwrite);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot write " + p + ": " + e, e);
+      discard(spark, fs, tmp, e);
+      throw new UncheckedIOException("cannot write output '" + target + "'", e);
+    } catch (Throwable e) { // also Spark's checked exceptions, thrown through the Consumer
+      discard(spark, fs, tmp, e);
+      throw e;
     }
   }
 
-  private static FileSystem fs(SparkSession spark, Path p) throws IOException {
-    Configuration conf = spark.sparkContext().hadoopConfiguration();
-    return p.getFileSystem(conf);
-  }
-
-  private static void deleteQuietly(FileSystem fs, Path p) {
+  /**
+   * Writes {@code content} (UTF-8) as {@code dir/fileName}, replacing it; for {@code
+   * _longattn.json} inside a writer callback.
+   */
+  public static void writeText(SparkSession spark, String dir, String fileName, String content) {
+    Path file = new Path(dir, fileName);
     try {
-      fs.delete(p, true);
-    } catch (IOException ignored) {
-      // best effort: the original exception is what the user needs to see
+      FileSystem fs = fileSystem(spark, file);
+      try (OutputStream out = fs.create(file, true)) {
+        out.write(content.getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write '" + file + "'", e);
     }
+  }
+
+  private static void commit(
+      FileSystem fs, Path tmp, Path dst, Path old, String target, boolean overwrite)
+      throws IOException {
+    boolean replacing = fs.exists(dst);
+    if (replacing && !overwrite) { // appeared while the job ran
+      throw exists(target);
+    }
+    if (replacing && !fs.rename(dst, old)) {
+      throw new IOException("cannot move the old '" + dst + "' away to '" + old + "'");
+    }
+    if (fs.exists(dst) || !fs.rename(tmp, dst)) {
+      // Never rename into a directory that (re)appeared: some file systems would nest it.
+      if (replacing && !fs.exists(dst)) {
+        fs.rename(old, dst);
+      }
+      throw new IOException("cannot rename '" + tmp + "' to '" + dst + "'");
+    }
+    if (replacing) {
+      fs.delete(old, true);
+    }
+  }
+
+  private static InputException exists(String target) {
+    return new InputException("output '" + target + "' already exists (use --overwrite)");
+  }
+
+  private static FileSystem fileSystem(SparkSession spark, Path p) throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    return FileSystem.get(p.toUri(), conf);
+  }
+
+  /**
+   * Deletes the temporary directory of a failed write. When a Spark job fails, its other tasks are
+   * killed asynchronously and may still create files in it for a moment: wait until no task runs
+   * (at most {@link #SETTLE_MILLIS}), then delete again.
+   */
+  private static void discard(SparkSession spark, FileSystem fs, Path tmp, Throwable cause) {
+    try {
+      fs.delete(tmp, true);
+      long deadline = System.currentTimeMillis() + SETTLE_MILLIS;
+      while (runningTasks(spark) > 0 && System.currentTimeMillis() < deadline) {
+        Thread.sleep(20);
+      }
+      fs.delete(tmp, true);
+    } catch (IOException | RuntimeException e) {
+      cause.addSuppressed(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      cause.addSuppressed(e);
+    }
+  }
+
+  private static final long SETTLE_MILLIS = 30_000;
+
+  private static int runningTasks(SparkSession spark) {
+    int running = 0;
+    for (SparkExecutorInfo e : spark.sparkContext().statusTracker().getExecutorInfos()) {
+      running += e.numRunningTasks();
+    }
+    return running;
   }
 }

@@ -1,4 +1,12 @@
 package org.longattn.datasets;
 
-/** One decoded, validated token row: q and k hold heads·d values, v heads·dv, head-major. */
-public record TokenRecord(String docId, int pos, float[] q, float[] k, float[] v, boolean global) {}
+import java.io.Serializable;
+
+/**
+ * One decoded token row. Vectors are head-major: q and k hold heads × head_dim values (head 0
+ * first), v heads × head_dim_v. The arrays are owned by the record (fresh copies, never views of a
+ * Spark row); records compare arrays by reference. Serializable with Java serialization; Spark's
+ * Kryo cannot build records, so ship blocks of values as {@code byte[]} rather than records.
+ */
+public record TokenRecord(String docId, int pos, float[] q, float[] k, float[] v, boolean global)
+    implements Serializable {}

@@ -1,109 +1,284 @@
 package org.longattn.datasets;
 
 import java.io.Serializable;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Decodes and validates the rows of a table read by {@link TokenTable#read} (columns doc_id, pos,
- * q, k, v, global in that order) straight from Spark's internal rows: arrays are bulk-copied,
- * binary vectors decoded as little-endian float32. Every row must have the lengths probed from the
- * first row; nulls, ragged vectors and NaN/Inf are rejected naming document, position and column.
+ * Decodes and validates token rows of a table read by {@link TokenTable#read}. Built once on the
+ * driver from the validated schema (column ordinals and encodings are resolved there), then shipped
+ * to the tasks; immutable, so one instance serves every thread.
+ *
+ * <p>Two entry points: {@link #decode(Row)} for rows of a {@code Dataset<Row>}, and {@link
+ * #decode(InternalRow)}, the fast path for {@code df.queryExecution().toRdd()}: array&lt;float&gt;
+ * columns are bulk-copied from Spark's {@code UnsafeArrayData} and binary columns bulk-decoded,
+ * without boxing each value as external {@code Row}s do.
+ *
+ * <p>Checks, each failing with a one-line {@link InputException} naming document, position and
+ * column: null {@code doc_id}/{@code pos}/vector or null vector element, negative {@code pos},
+ * binary length not a multiple of 4, empty vector, {@code len(q)} or {@code len(v)} not divisible
+ * by the number of heads, {@code len(k) != len(q)}, lengths different from the expected ones, NaN
+ * or ±Infinity anywhere.
  */
 public final class TokenRowDecoder implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Expected length meaning "any (only divisibility and len(k) = len(q) are checked)". */
+  public static final int ANY_LENGTH = -1;
+
+  private static final String[] VECTORS = {TokenTable.Q, TokenTable.K, TokenTable.V};
+
+  private final int docIdx;
+  private final int posIdx;
+  private final int[] vecIdx = new int[3];
   private final boolean[] binary = new boolean[3];
+  private final boolean[] containsNull = new boolean[3];
+  private final int globalIdx;
+  private final int heads;
   private final int qLen;
   private final int vLen;
 
-  private TokenRowDecoder(StructType schema, int qLen, int vLen) {
-    String[] cols = {TokenTable.Q, TokenTable.K, TokenTable.V};
+  private TokenRowDecoder(StructType schema, int heads, int qLen, int vLen) {
+    this.docIdx = ordinal(schema, TokenTable.DOC_ID, DataTypes.StringType);
+    this.posIdx = ordinal(schema, TokenTable.POS, DataTypes.IntegerType);
     for (int c = 0; c < 3; c++) {
-      binary[c] = schema.apply(cols[c]).dataType().equals(DataTypes.BinaryType);
+      vecIdx[c] = schema.fieldIndex(VECTORS[c]);
+      DataType t = schema.fields()[vecIdx[c]].dataType();
+      if (t.equals(DataTypes.BinaryType)) {
+        binary[c] = true;
+      } else if (t instanceof ArrayType a && a.elementType().equals(DataTypes.FloatType)) {
+        containsNull[c] = a.containsNull();
+      } else {
+        throw notValidated(VECTORS[c], t);
+      }
     }
+    this.globalIdx =
+        TokenTable.has(schema, TokenTable.GLOBAL)
+            ? ordinal(schema, TokenTable.GLOBAL, DataTypes.BooleanType)
+            : -1;
+    this.heads = heads;
     this.qLen = qLen;
     this.vLen = vLen;
   }
 
   /**
-   * A decoder for rows of {@code schema} whose q and k hold {@code qLen} values and v {@code vLen};
-   * checks that {@code heads} divides both.
+   * A decoder that checks divisibility by {@code heads} and {@code len(k) = len(q)} on every row
+   * but not that all rows have the same lengths.
+   *
+   * @param schema the schema of {@link TokenTable#read}'s result
+   * @throws InputException if {@code heads < 1}
+   */
+  public static TokenRowDecoder forSchema(StructType schema, int heads) {
+    return forSchema(schema, heads, ANY_LENGTH, ANY_LENGTH);
+  }
+
+  /**
+   * A decoder that also requires every row's q and k to hold {@code qLen} values and v {@code vLen}
+   * (typically {@link #probeLengths}); {@link #ANY_LENGTH} leaves one unchecked.
+   *
+   * @throws InputException if {@code heads < 1} or a given length is not a positive multiple of
+   *     {@code heads}
    */
   public static TokenRowDecoder forSchema(StructType schema, int heads, int qLen, int vLen) {
     if (heads < 1) {
       throw new InputException("--heads must be >= 1, got " + heads);
     }
-    if (qLen == 0 || qLen % heads != 0) {
-      throw new InputException(
-          "column 'q': length " + qLen + " is not divisible by --heads " + heads);
-    }
-    if (vLen == 0 || vLen % heads != 0) {
-      throw new InputException(
-          "column 'v': length " + vLen + " is not divisible by --heads " + heads);
-    }
-    return new TokenRowDecoder(schema, qLen, vLen);
+    checkExpected(TokenTable.Q, qLen, heads);
+    checkExpected(TokenTable.V, vLen, heads);
+    return new TokenRowDecoder(schema, heads, qLen, vLen);
   }
 
-  /** Decodes one internal row (copying everything out of it: Spark reuses row objects). */
-  public TokenRecord decode(InternalRow row) {
-    if (row.isNullAt(0)) {
-      throw new InputException("column 'doc_id': null document id");
+  /** Same as {@link TokenTable#probeLengths}: {@code {len(q), len(v)}} of the first row. */
+  public static int[] probeLengths(Dataset<Row> df) {
+    return TokenTable.probeLengths(df);
+  }
+
+  /** Decodes and checks one row of a {@code Dataset<Row>} with the decoder's schema. */
+  public TokenRecord decode(Row row) {
+    if (row.isNullAt(docIdx)) {
+      throw new InputException(nullDocId(row.isNullAt(posIdx) ? null : row.getInt(posIdx)));
     }
-    String doc = row.getUTF8String(0).toString();
-    if (row.isNullAt(1)) {
+    String doc = row.getString(docIdx);
+    int pos = position(doc, row.isNullAt(posIdx), row.isNullAt(posIdx) ? 0 : row.getInt(posIdx));
+    float[][] vec = new float[3][];
+    for (int c = 0; c < 3; c++) {
+      vec[c] = check(externalVector(row, c, doc, pos), c, doc, pos, vec[0]);
+    }
+    boolean global = globalIdx >= 0 && !row.isNullAt(globalIdx) && row.getBoolean(globalIdx);
+    return new TokenRecord(doc, pos, vec[0], vec[1], vec[2], global);
+  }
+
+  /**
+   * Decodes and checks one internal row (from {@code df.queryExecution().toRdd()} of a {@link
+   * TokenTable#read} result). Everything is copied out: Spark reuses row objects.
+   */
+  public TokenRecord decode(InternalRow row) {
+    if (row.isNullAt(docIdx)) {
+      throw new InputException(nullDocId(row.isNullAt(posIdx) ? null : row.getInt(posIdx)));
+    }
+    String doc = row.getUTF8String(docIdx).toString();
+    int pos = position(doc, row.isNullAt(posIdx), row.isNullAt(posIdx) ? 0 : row.getInt(posIdx));
+    float[][] vec = new float[3][];
+    for (int c = 0; c < 3; c++) {
+      vec[c] = check(internalVector(row, c, doc, pos), c, doc, pos, vec[0]);
+    }
+    boolean global = globalIdx >= 0 && !row.isNullAt(globalIdx) && row.getBoolean(globalIdx);
+    return new TokenRecord(doc, pos, vec[0], vec[1], vec[2], global);
+  }
+
+  /** The number of heads the vectors split into. */
+  public int heads() {
+    return heads;
+  }
+
+  private int position(String doc, boolean isNull, int pos) {
+    if (isNull) {
       throw new InputException("doc '" + doc + "' column 'pos': null position");
     }
-    int pos = row.getInt(1);
-    float[] q = vector(row, 2, TokenTable.Q, doc, pos, qLen);
-    float[] k = vector(row, 3, TokenTable.K, doc, pos, qLen);
-    float[] v = vector(row, 4, TokenTable.V, doc, pos, vLen);
-    boolean global = !row.isNullAt(5) && row.getBoolean(5);
-    return new TokenRecord(doc, pos, q, k, v, global);
+    if (pos < 0) {
+      throw new InputException(
+          InputException.where(doc, pos, TokenTable.POS) + "negative position");
+    }
+    return pos;
   }
 
-  private float[] vector(InternalRow row, int i, String column, String doc, int pos, int len) {
+  private float[] externalVector(Row row, int c, String doc, int pos) {
+    int i = vecIdx[c];
     if (row.isNullAt(i)) {
-      throw new InputException(where(doc, pos, column) + "null vector");
+      throw new InputException(InputException.where(doc, pos, VECTORS[c]) + "null vector");
     }
-    float[] a;
-    if (binary[i - 2]) {
-      byte[] b = row.getBinary(i);
-      if (b.length % 4 != 0) {
-        throw new InputException(
-            where(doc, pos, column)
-                + "binary length "
-                + b.length
-                + " is not a multiple of 4 (little-endian float32 expected)");
+    Object o = row.get(i);
+    if (o instanceof byte[] b) {
+      return fromBinary(b, c, doc, pos);
+    }
+    if (o instanceof float[] f) {
+      return f.clone();
+    }
+    // Rows of a Dataset hold arrays as Scala sequences of boxed floats; hand-made rows may hold
+    // Java lists.
+    List<?> list = o instanceof List<?> l ? l : row.getList(i);
+    float[] a = new float[list.size()];
+    int x = 0;
+    for (Object e : list) {
+      if (e == null) {
+        throw new InputException(InputException.where(doc, pos, VECTORS[c]) + "null at index " + x);
       }
-      a = FloatBytes.decodeFloats(b);
-    } else {
-      ArrayData arr = row.getArray(i);
-      for (int x = 0; x < arr.numElements(); x++) {
+      a[x++] = ((Number) e).floatValue();
+    }
+    return a;
+  }
+
+  private float[] internalVector(InternalRow row, int c, String doc, int pos) {
+    int i = vecIdx[c];
+    if (row.isNullAt(i)) {
+      throw new InputException(InputException.where(doc, pos, VECTORS[c]) + "null vector");
+    }
+    if (binary[c]) {
+      return fromBinary(row.getBinary(i), c, doc, pos);
+    }
+    ArrayData arr = row.getArray(i);
+    if (containsNull[c]) {
+      int n = arr.numElements();
+      for (int x = 0; x < n; x++) {
         if (arr.isNullAt(x)) {
-          throw new InputException(where(doc, pos, column) + "null at index " + x);
+          throw new InputException(
+              InputException.where(doc, pos, VECTORS[c]) + "null at index " + x);
         }
       }
-      a = arr.toFloatArray();
     }
-    if (a.length != len) {
+    return arr.toFloatArray();
+  }
+
+  private static float[] fromBinary(byte[] b, int c, String doc, int pos) {
+    if ((b.length & 3) != 0) {
       throw new InputException(
-          where(doc, pos, column)
+          InputException.where(doc, pos, VECTORS[c])
+              + "binary length "
+              + b.length
+              + " is not a multiple of 4 (little-endian float32 expected)");
+    }
+    return FloatBytes.decodeFloats(b);
+  }
+
+  /** Length and value checks; {@code q} is the already checked q vector when c is k. */
+  private float[] check(float[] a, int c, String doc, int pos, float[] q) {
+    String column = VECTORS[c];
+    if (a.length == 0) {
+      throw new InputException(InputException.where(doc, pos, column) + "empty vector");
+    }
+    if (a.length % heads != 0) {
+      throw new InputException(
+          InputException.where(doc, pos, column)
+              + "length "
+              + a.length
+              + " is not divisible by --heads "
+              + heads);
+    }
+    if (c == 1 && a.length != q.length) {
+      throw new InputException(
+          InputException.where(doc, pos, column)
+              + "length "
+              + a.length
+              + " differs from column 'q' length "
+              + q.length);
+    }
+    int expected = c == 2 ? vLen : qLen;
+    if (expected != ANY_LENGTH && a.length != expected) {
+      throw new InputException(
+          InputException.where(doc, pos, column)
               + "length "
               + a.length
               + ", expected "
-              + len
-              + " (as in the table's first row)");
+              + expected
+              + " like the table's first row (ragged vectors)");
     }
     for (int x = 0; x < a.length; x++) {
       if (!Float.isFinite(a[x])) {
-        throw new InputException(where(doc, pos, column) + a[x] + " at index " + x);
+        throw new InputException(InputException.where(doc, pos, column) + a[x] + " at index " + x);
       }
     }
     return a;
   }
 
-  private static String where(String doc, int pos, String column) {
-    return "doc '" + doc + "' pos " + pos + " column '" + column + "': ";
+  private static void checkExpected(String column, int len, int heads) {
+    if (len == ANY_LENGTH) {
+      return;
+    }
+    if (len <= 0) {
+      throw new InputException("column '" + column + "': empty vectors (length " + len + ")");
+    }
+    if (len % heads != 0) {
+      throw new InputException(
+          "column '" + column + "': length " + len + " is not divisible by --heads " + heads);
+    }
+  }
+
+  private static String nullDocId(Integer pos) {
+    return "column 'doc_id': null document id" + (pos == null ? "" : " (row with pos " + pos + ")");
+  }
+
+  private static int ordinal(StructType schema, String column, DataType expected) {
+    int i = schema.fieldIndex(column);
+    DataType t = schema.fields()[i].dataType();
+    if (!t.equals(expected)) {
+      throw notValidated(column, t);
+    }
+    return i;
+  }
+
+  private static IllegalArgumentException notValidated(String column, DataType t) {
+    return new IllegalArgumentException(
+        "column '"
+            + column
+            + "' has type "
+            + t.simpleString()
+            + ": build the decoder from the schema of TokenTable.read");
   }
 }

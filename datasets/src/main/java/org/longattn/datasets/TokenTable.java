@@ -1,20 +1,38 @@
 package org.longattn.datasets;
 
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.greatest;
+import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** The token table (DESIGN §1): column names, reading with schema checks, the output schema. */
+/**
+ * The token table of DESIGN §1: column names, reading with schema checks, the output schema and the
+ * per-document position check.
+ *
+ * <p>Input columns: {@code doc_id} string, {@code pos} int, {@code q}/{@code k}/{@code v}
+ * array&lt;float&gt; or binary (little-endian float32, see {@link FloatBytes}), optional {@code
+ * global} boolean and {@code gate} vector. Row-level checks (nulls, lengths, NaN/Inf) are done by
+ * {@link TokenRowDecoder} while the job reads the rows; positions per document by the job with
+ * {@link #checkPositions}.
+ */
 public final class TokenTable {
   public static final String DOC_ID = "doc_id";
   public static final String POS = "pos";
@@ -25,152 +43,241 @@ public final class TokenTable {
   public static final String GATE = "gate";
   public static final String MASK = "mask";
 
+  /** Output columns. */
+  public static final String OUT = "out";
+
+  public static final String ENTROPY = "entropy";
+  public static final String MEAN_DISTANCE = "mean_distance";
+  public static final String MAX_WEIGHT = "max_weight";
+  public static final String GLOBAL_MASS = "global_mass";
+
+  /** The per-head statistics columns written with {@code --stats}, in output order. */
+  public static final List<String> STATS_COLUMNS =
+      List.of(ENTROPY, MEAN_DISTANCE, MAX_WEIGHT, GLOBAL_MASS);
+
+  private static final String VECTOR_TYPES = "array<float>, array<double> or binary";
+
   private TokenTable() {}
 
   /**
-   * Reads a token table and checks its schema: {@code doc_id} string, {@code pos} int (long is
-   * cast), {@code q}, {@code k}, {@code v} array&lt;float&gt; (array&lt;double&gt; is cast) or
-   * binary, optional {@code global} boolean. Other columns are dropped.
+   * Reads a Parquet token table and checks its schema.
+   *
+   * <p>Returns the canonical columns, in this order: {@code doc_id} string, {@code pos} int (a long
+   * column is cast; values beyond the int range are clamped, so the position check rejects them),
+   * {@code q}, {@code k}, {@code v} as array&lt;float&gt; (array&lt;double&gt; is cast) or binary
+   * as stored, {@code global} boolean (false when the column is absent or null), then {@code gate}
+   * if present. Other columns are dropped.
+   *
+   * @throws InputException if the path does not exist, holds no Parquet data or no rows, or a
+   *     column is missing or has the wrong type (the message names the column and the type found)
    */
   public static Dataset<Row> read(SparkSession spark, String path) {
-    checkExists(spark, path);
-    Dataset<Row> df;
+    requireExists(spark, path);
+    Dataset<Row> raw;
     try {
-      df = spark.read().parquet(path);
+      raw = spark.read().parquet(path);
     } catch (Exception e) {
       String msg = String.valueOf(e.getMessage());
-      if (msg.contains("Unable to infer schema")) {
-        throw new InputException("input '" + path + "' is empty (no Parquet data files)");
+      if (msg.contains("UNABLE_TO_INFER_SCHEMA") || msg.contains("Unable to infer schema")) {
+        throw new InputException("input '" + path + "' is empty: no Parquet data files");
       }
       throw new InputException(
-          "input '" + path + "': not a readable Parquet table (" + firstLine(msg) + ")");
+          "input '" + path + "' is not a readable Parquet table: " + firstLine(msg));
     }
-    StructType schema = df.schema();
-    require(schema, path, DOC_ID, "string", t -> t.equals(DataTypes.StringType));
+    StructType schema = raw.schema();
+    require(schema, path, DOC_ID, "string", DataTypes.StringType::equals);
     require(
         schema,
         path,
         POS,
         "int",
         t -> t.equals(DataTypes.IntegerType) || t.equals(DataTypes.LongType));
-    for (String c : new String[] {Q, K, V}) {
-      require(schema, path, c, "array<float> or binary", TokenTable::isVectorType);
+    for (String c : List.of(Q, K, V)) {
+      require(schema, path, c, VECTOR_TYPES, TokenTable::isVectorType);
     }
-    boolean hasGlobal = Arrays.asList(schema.fieldNames()).contains(GLOBAL);
+    boolean hasGlobal = has(schema, GLOBAL);
     if (hasGlobal) {
-      require(schema, path, GLOBAL, "boolean", t -> t.equals(DataTypes.BooleanType));
+      require(schema, path, GLOBAL, "boolean", DataTypes.BooleanType::equals);
     }
-    Dataset<Row> out =
-        df.select(
-            functions.col(DOC_ID),
-            functions.col(POS).cast(DataTypes.IntegerType).as(POS),
-            vector(schema, Q),
-            vector(schema, K),
-            vector(schema, V),
-            hasGlobal
-                ? functions.coalesce(functions.col(GLOBAL), functions.lit(false)).as(GLOBAL)
-                : functions.lit(false).as(GLOBAL));
-    return out;
+    boolean hasGate = has(schema, GATE);
+    if (hasGate) {
+      require(schema, path, GATE, VECTOR_TYPES, TokenTable::isVectorType);
+    }
+
+    List<Column> cols = new ArrayList<>();
+    cols.add(col(DOC_ID));
+    cols.add(position(schema));
+    cols.add(vector(schema, Q));
+    cols.add(vector(schema, K));
+    cols.add(vector(schema, V));
+    cols.add(hasGlobal ? coalesce(col(GLOBAL), lit(false)).as(GLOBAL) : lit(false).as(GLOBAL));
+    if (hasGate) {
+      cols.add(vector(schema, GATE));
+    }
+    Dataset<Row> df = raw.select(cols.toArray(new Column[0]));
+    if (df.isEmpty()) {
+      throw new InputException("input '" + path + "' is empty: no token rows");
+    }
+    return df;
   }
 
   /**
-   * The q and v lengths of the table's first row (the lengths every row must have); an input
-   * without rows is an error naming {@code path}.
+   * The number of values in the first row's q and v (for binary columns bytes / 4), read on the
+   * driver: the lengths every row must have ({@link TokenRowDecoder#forSchema(StructType, int, int,
+   * int)}).
+   *
+   * @return {@code {len(q), len(v)}}
+   * @throws InputException if the table has no rows or the first row's vectors are null or not
+   *     whole float32 values
    */
-  public static int[] probeLengths(Dataset<Row> df, String path) {
-    java.util.List<Row> first = df.select(Q, V).takeAsList(1);
-    if (first.isEmpty()) {
-      throw new InputException("input '" + path + "' is empty (no token rows)");
-    }
-    return new int[] {vectorLength(first.get(0), 0, Q), vectorLength(first.get(0), 1, V)};
+  public static int[] probeLengths(Dataset<Row> df) {
+    return probeLengths(df, null);
   }
 
-  /** Schema of the output table: doc_id, pos, out and, with stats, four per-head arrays. */
+  /** {@link #probeLengths(Dataset)}; an input without rows is an error naming {@code path}. */
+  public static int[] probeLengths(Dataset<Row> df, String path) {
+    List<Row> first = df.select(DOC_ID, POS, Q, V).takeAsList(1);
+    if (first.isEmpty()) {
+      throw new InputException(
+          path == null
+              ? "the token table has no rows"
+              : "input '" + path + "' is empty: no token rows");
+    }
+    Row r = first.get(0);
+    String doc = r.isNullAt(0) ? null : r.getString(0);
+    Object pos = r.get(1);
+    return new int[] {vectorLength(r, 2, Q, doc, pos), vectorLength(r, 3, V, doc, pos)};
+  }
+
+  /**
+   * Schema of the output table: {@code doc_id} string, {@code pos} int, {@code out}
+   * array&lt;float&gt; (heads × head_dim_v, head-major) or binary, and with {@code stats} the
+   * per-head arrays {@link #STATS_COLUMNS} ({@code heads} values each).
+   */
   public static StructType outputSchema(int heads, boolean stats, boolean binary) {
+    if (heads < 1) {
+      throw new IllegalArgumentException("heads must be >= 1, got " + heads);
+    }
+    DataType floats = DataTypes.createArrayType(DataTypes.FloatType, false);
     StructType s =
         new StructType()
             .add(DOC_ID, DataTypes.StringType, false)
             .add(POS, DataTypes.IntegerType, false)
-            .add(
-                "out",
-                binary
-                    ? DataTypes.BinaryType
-                    : DataTypes.createArrayType(DataTypes.FloatType, false),
-                false);
+            .add(OUT, binary ? DataTypes.BinaryType : floats, false);
     if (stats) {
-      for (String c : new String[] {"entropy", "mean_distance", "max_weight", "global_mass"}) {
-        s = s.add(c, DataTypes.createArrayType(DataTypes.FloatType, false), false);
+      for (String c : STATS_COLUMNS) {
+        s = s.add(c, floats, false);
       }
     }
     return s;
   }
 
-  /** Checks that a document's positions can be exactly 0..n−1. */
+  /**
+   * Checks that a document's aggregated positions can be exactly {@code 0..n-1}, each once.
+   *
+   * @param n the document's length (its row count, as the job will use it)
+   * @param count the document's row count
+   * @param minPos smallest position
+   * @param maxPos largest position
+   * @throws InputException e.g. {@code doc 'x': positions are not 0..n-1 (count 10, max pos 12)}
+   */
   public static void checkPositions(String docId, int n, long count, int minPos, int maxPos) {
     if (minPos < 0) {
       throw new InputException(
           "doc '" + docId + "' pos " + minPos + " column 'pos': negative position");
     }
     if (count > Integer.MAX_VALUE) {
-      throw new InputException("doc '" + docId + "': " + count + " tokens exceed 2^31-1");
+      throw new InputException(
+          "doc '" + docId + "': " + count + " tokens, more than 2^31-1 are not supported");
     }
-    if (maxPos != count - 1 || minPos != 0) {
+    if (count != n || minPos != 0 || maxPos != count - 1) {
       throw new InputException(
           "doc '"
               + docId
-              + "' column 'pos': positions are not 0.."
-              + (count - 1)
-              + " exactly once"
-              + " ("
+              + "': positions are not 0..n-1 (count "
               + count
-              + " rows, positions "
+              + ", min pos "
               + minPos
-              + ".."
+              + ", max pos "
               + maxPos
               + ")");
     }
   }
 
+  /** array&lt;float&gt;, array&lt;double&gt; or binary. */
   static boolean isVectorType(DataType t) {
-    if (t.equals(DataTypes.BinaryType)) {
-      return true;
-    }
-    return t instanceof ArrayType a
-        && (a.elementType().equals(DataTypes.FloatType)
-            || a.elementType().equals(DataTypes.DoubleType));
+    return t.equals(DataTypes.BinaryType)
+        || (t instanceof ArrayType a
+            && (a.elementType().equals(DataTypes.FloatType)
+                || a.elementType().equals(DataTypes.DoubleType)));
   }
 
-  private static org.apache.spark.sql.Column vector(StructType schema, String c) {
-    DataType t = schema.apply(c).dataType();
-    if (t instanceof ArrayType a && a.elementType().equals(DataTypes.DoubleType)) {
-      return functions.col(c).cast(DataTypes.createArrayType(DataTypes.FloatType)).as(c);
-    }
-    return functions.col(c);
+  static boolean has(StructType schema, String column) {
+    return Arrays.asList(schema.fieldNames()).contains(column);
   }
 
-  private static int vectorLength(Row r, int i, String column) {
+  static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return (nl >= 0 ? s.substring(0, nl) : s).trim();
+  }
+
+  private static Column position(StructType schema) {
+    if (schema.apply(POS).dataType().equals(DataTypes.LongType)) {
+      // Clamp rather than overflow (ANSI casts would throw an unhelpful arithmetic error).
+      return greatest(least(col(POS), lit((long) Integer.MAX_VALUE)), lit((long) Integer.MIN_VALUE))
+          .cast(DataTypes.IntegerType)
+          .as(POS);
+    }
+    return col(POS);
+  }
+
+  private static Column vector(StructType schema, String c) {
+    if (schema.apply(c).dataType() instanceof ArrayType a
+        && a.elementType().equals(DataTypes.DoubleType)) {
+      return col(c).cast(DataTypes.createArrayType(DataTypes.FloatType, a.containsNull())).as(c);
+    }
+    return col(c);
+  }
+
+  private static int vectorLength(Row r, int i, String column, String doc, Object pos) {
+    String where = "doc '" + doc + "' pos " + pos + " column '" + column + "': ";
     if (r.isNullAt(i)) {
-      throw new InputException("column '" + column + "': null vector in the first row");
+      throw new InputException(where + "null vector");
     }
     Object o = r.get(i);
     if (o instanceof byte[] b) {
+      if ((b.length & 3) != 0) {
+        throw new InputException(
+            where + "binary length " + b.length + " is not a multiple of 4 (float32 expected)");
+      }
       return b.length / 4;
     }
     return r.getList(i).size();
   }
 
   private interface TypeCheck {
-    boolean ok(DataType t);
+    boolean accepts(DataType t);
   }
 
   private static void require(
       StructType schema, String path, String column, String expected, TypeCheck check) {
-    if (!Arrays.asList(schema.fieldNames()).contains(column)) {
+    if (!has(schema, column)) {
       throw new InputException(
-          "input '" + path + "' column '" + column + "': missing (expected " + expected + ")");
+          "input '"
+              + path
+              + "' column '"
+              + column
+              + "': missing (expected "
+              + expected
+              + "; columns found: "
+              + String.join(", ", schema.fieldNames())
+              + ")");
     }
     StructField f = schema.apply(column);
-    if (!check.ok(f.dataType())) {
+    if (!check.accepts(f.dataType())) {
       throw new InputException(
           "input '"
               + path
@@ -183,23 +290,16 @@ public final class TokenTable {
     }
   }
 
-  private static void checkExists(SparkSession spark, String path) {
+  private static void requireExists(SparkSession spark, String path) {
     try {
       Path p = new Path(path);
-      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(p)) {
+      FileSystem fs = FileSystem.get(p.toUri(), spark.sparkContext().hadoopConfiguration());
+      FileStatus[] matches = fs.globStatus(p);
+      if (matches == null || matches.length == 0) {
         throw new InputException("input '" + path + "' does not exist");
       }
-    } catch (IOException e) {
+    } catch (IOException | IllegalArgumentException e) {
       throw new InputException("input '" + path + "': " + firstLine(e.getMessage()));
     }
-  }
-
-  static String firstLine(String s) {
-    if (s == null) {
-      return "";
-    }
-    int nl = s.indexOf('\n');
-    return nl >= 0 ? s.substring(0, nl) : s;
   }
 }
