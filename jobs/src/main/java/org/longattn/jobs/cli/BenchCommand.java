@@ -105,13 +105,15 @@ public final class BenchCommand implements Callable<Integer> {
     out.put("kernel", kernel);
 
     if (!kernelOnly) {
-      out.put("end_to_end", endToEnd(ps, shape));
+      out.put("end_to_end", endToEnd(ps, shape, last.flops()));
     }
     System.out.print(RunInfo.toJson(out).replaceAll("\\s*\\n\\s*", " ").trim() + "\n");
     return 0;
   }
 
-  private Map<String, Object> endToEnd(PatternSpec ps, HeadShape shape) throws Exception {
+  /** End-to-end run; {@code flops} is the kernel's count for the same document. */
+  private Map<String, Object> endToEnd(PatternSpec ps, HeadShape shape, double flops)
+      throws Exception {
     SparkSession spark = sparkOptions.session("bench");
     Path dir = workDir != null ? workDir : Files.createTempDirectory("longattn-bench");
     String in = dir.resolve("tokens").toString();
@@ -132,6 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, Object> e2e = new LinkedHashMap<>();
     e2e.put("seconds", round(s));
     e2e.put("tokens_per_s", Math.round(tokens / s));
+    e2e.put("gflops", round(flops / s / 1e9));
     Object shuffle = info.get("shuffle");
     e2e.put("shuffle_bytes", shuffle instanceof Map<?, ?> m ? m.get("bytes_written") : null);
     e2e.put(
