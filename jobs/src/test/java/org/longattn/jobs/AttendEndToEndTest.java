@@ -148,6 +148,67 @@ class AttendEndToEndTest {
     }
   }
 
+  /** Many small documents: several spans share a partition; every row still matches. */
+  @Test
+  void manySmallDocumentsSharePartitions() {
+    SplittableRandom rng = new SplittableRandom(77);
+    List<TokenTables.Doc> docs = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      docs.add(TokenTables.random("small-" + i, 1 + rng.nextInt(90), 16, 8, i % 3, 100 + i));
+    }
+    String in = tmp.resolve("many-in").toString();
+    String out = tmp.resolve("many-out").toString();
+    TokenTables.write(TokenTables.rows(docs, 5), in, 4);
+    CliRunner.Result r =
+        CliRunner.run(
+            "attend",
+            "--input",
+            in,
+            "--output",
+            out,
+            "--pattern",
+            "longformer",
+            "--window",
+            "5",
+            "--block-size",
+            "8",
+            "--span-tokens",
+            "16",
+            "--partitions",
+            "3",
+            "--causal");
+    assertEquals(0, r.code(), r.err());
+    AttentionPattern p = new PatternSpec("longformer", 8, 5, 1, 0, 0, true).build();
+    Map<String, Row> rows = new HashMap<>();
+    for (Row row : SparkTestSession.get().read().parquet(out).collectAsList()) {
+      rows.put(row.getString(0) + "#" + row.getInt(1), row);
+    }
+    int total = 0;
+    for (TokenTables.Doc doc : docs) {
+      total += doc.n();
+      DenseOracle.Result ref =
+          DenseOracle.attend(
+              p,
+              doc.q(),
+              doc.k(),
+              doc.v(),
+              doc.n(),
+              1,
+              16,
+              8,
+              Seeds.docHash(doc.id()),
+              doc.globals());
+      for (int i = 0; i < doc.n(); i++) {
+        List<Float> o = rows.get(doc.id() + "#" + i).getList(2);
+        for (int x = 0; x < 8; x++) {
+          Tolerance.assertClose(
+              ref.out()[i][x], o.get(x), Tolerance.REL, doc.id() + " pos " + i + " out[" + x + "]");
+        }
+      }
+    }
+    assertEquals(total, rows.size(), "one row per token");
+  }
+
   /** Same input in 1, 3 and 8 files and shuffle partitions: bitwise identical {@code out}. */
   @Test
   void bitwiseIdenticalAcrossPartitionings() {

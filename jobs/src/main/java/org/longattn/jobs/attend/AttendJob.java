@@ -66,7 +66,7 @@ public final class AttendJob {
         plans.values().stream()
             .mapToLong(d -> (pattern.numBlocks(d.n()) + spanBlocks - 1) / spanBlocks)
             .sum();
-    int partitions = p.partitions() > 0 ? p.partitions() : (int) Math.min(spans, 4096);
+    int partitions = p.partitions() > 0 ? p.partitions() : partitions(spans, tokens, p, jsc);
     progress.stage(
         "plan",
         plans.size()
@@ -143,6 +143,17 @@ public final class AttendJob {
     }
     progress.done("output in " + p.output());
     return info;
+  }
+
+  /**
+   * Partitions of the routing shuffle: about one span's worth of tokens each — one partition per
+   * span for long documents, many small documents sharing one — and at least one per core.
+   */
+  static int partitions(long spans, long tokens, AttendParams p, JavaSparkContext jsc) {
+    long spanTokens = (long) p.spanBlocks() * p.pattern().blockSize();
+    long byTokens = (tokens + spanTokens - 1) / spanTokens;
+    long wanted = Math.max(jsc.defaultParallelism(), byTokens);
+    return (int) Math.max(1, Math.min(Math.min(spans, wanted), 1 << 16));
   }
 
   static HeadShape headShape(int[] lengths, int heads) {
