@@ -10,39 +10,14 @@ import java.util.SplittableRandom;
  * block. With {@code causal}, random blocks are drawn among earlier blocks only (later ones would
  * be masked out entirely) — a choice of ours; the original model is bidirectional.
  */
-public final class BigBirdPattern implements AttentionPattern {
-  private final int blockSize;
+public final class BigBirdPattern extends BlockPattern {
   private final int randomBlocks;
   private final long seed;
-  private final boolean causal;
-  private final Band band;
 
   public BigBirdPattern(int blockSize, int randomBlocks, long seed, boolean causal) {
-    this.blockSize = blockSize;
+    super("bigbird", blockSize, causal, Band.ALL);
     this.randomBlocks = randomBlocks;
     this.seed = seed;
-    this.causal = causal;
-    this.band = causal ? Band.ALL.causal() : Band.ALL;
-  }
-
-  @Override
-  public String name() {
-    return "bigbird";
-  }
-
-  @Override
-  public int blockSize() {
-    return blockSize;
-  }
-
-  @Override
-  public boolean causal() {
-    return causal;
-  }
-
-  @Override
-  public Band band() {
-    return band;
   }
 
   /** Random key blocks per query block. */
@@ -53,8 +28,8 @@ public final class BigBirdPattern implements AttentionPattern {
   @Override
   public int[] globalPositions(int n, int[] columnGlobals) {
     int nb = numBlocks(n);
-    int firstEnd = Math.min(n, blockSize);
-    int lastStart = Math.max(firstEnd, (nb - 1) * blockSize);
+    int firstEnd = Math.min(n, blockSize());
+    int lastStart = Math.max(firstEnd, (nb - 1) * blockSize());
     int[] structural = new int[firstEnd + (n - lastStart)];
     int k = 0;
     for (int p = 0; p < firstEnd; p++) {
@@ -70,7 +45,7 @@ public final class BigBirdPattern implements AttentionPattern {
   public int[] localKeyBlocks(int n, long docHash, int head, int queryBlock) {
     int nb = numBlocks(n);
     int lo = Math.max(1, queryBlock - 1); // block 0 and nb−1 are global keys, not local ones
-    int hi = Math.min(nb - 2, causal ? queryBlock : queryBlock + 1);
+    int hi = Math.min(nb - 2, causal() ? queryBlock : queryBlock + 1);
     int[] window = hi >= lo ? Positions.range(lo, hi + 1) : new int[0];
     int[] random = randomKeyBlocks(nb, docHash, head, queryBlock);
     return Positions.union(window, random);
@@ -86,7 +61,7 @@ public final class BigBirdPattern implements AttentionPattern {
       return new int[0];
     }
     int candLo = 1;
-    int candHi = causal ? queryBlock - 2 : nb - 2; // inclusive
+    int candHi = causal() ? queryBlock - 2 : nb - 2; // inclusive
     int inWindow = 0;
     for (int b = queryBlock - 1; b <= queryBlock + 1; b++) {
       if (b >= candLo && b <= candHi) {

@@ -188,6 +188,7 @@ public final class SpanAttention {
     return new QueryRows(q, h * shape.d(), shape.qkWidth(), n, shape.d(), pos, posOff);
   }
 
+  /** Head h of a block's keys; the block's global positions flagged {@code globalFlag}. */
   private KeyRows keyRows(TokenBlock blk, int h, Globals globals, byte globalFlag) {
     byte[] flags = null;
     int lo = lowerBound(globals.pos(), blk.firstPos());
@@ -198,37 +199,30 @@ public final class SpanAttention {
         flags[globals.pos()[g] - blk.firstPos()] = globalFlag;
       }
     }
-    return new KeyRows(
-        blk.k(),
-        h * shape.d(),
-        shape.qkWidth(),
-        blk.v(),
-        h * shape.dv(),
-        shape.vWidth(),
-        blk.n(),
-        shape.d(),
-        shape.dv(),
-        null,
-        blk.firstPos(),
-        flags,
-        0);
+    return headOf(blk.k(), blk.v(), blk.n(), null, blk.firstPos(), flags, h);
   }
 
+  /** Head h of the document's global keys, all flagged GLOBAL. */
   private KeyRows globalKeyRows(Globals g, int h) {
     byte[] flags = new byte[g.size()];
     Arrays.fill(flags, KeyRows.GLOBAL);
+    return headOf(g.k(), g.v(), g.size(), g.pos(), 0, flags, h);
+  }
+
+  /** Head h of n token rows of k and v (head-major rows of H·d and H·dv values). */
+  private KeyRows headOf(float[] k, float[] v, int n, int[] pos, int posOff, byte[] flags, int h) {
     return new KeyRows(
-        g.k(),
+        k,
         h * shape.d(),
         shape.qkWidth(),
-        g.v(),
+        v,
         h * shape.dv(),
         shape.vWidth(),
-        g.size(),
+        n,
         shape.d(),
         shape.dv(),
-        g.pos(),
-        0,
+        pos,
+        posOff,
         flags,
         0);
   }
