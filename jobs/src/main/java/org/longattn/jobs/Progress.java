@@ -15,14 +15,13 @@ public final class Progress {
     this.command = command;
   }
 
-  /** Ends a stage: prints "[command] stage: what (1.23 s)", returns its seconds (rounded). */
-  public long stage(String stage, String what) {
+  /** Ends a stage: prints "[command] stage: what (1.23 s)". */
+  public void stage(String stage, String what) {
     long now = System.nanoTime();
     double s = (now - last) / 1e9;
     last = now;
     timings.put(stage, Math.round(s * 1000) / 1000.0);
     System.err.printf(Locale.ROOT, "[%s] %s: %s (%.2f s)%n", command, stage, what, s);
-    return Math.round(s);
   }
 
   /** Prints the closing line with the total time. */

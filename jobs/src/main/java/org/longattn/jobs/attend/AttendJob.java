@@ -122,7 +122,7 @@ public final class AttendJob {
           p.overwrite(),
           tmp -> {
             out.write().parquet(tmp);
-            long seconds = progress.stage("attend+write", tokens + " rows written");
+            progress.stage("attend+write", tokens + " rows written");
             info.putAll(
                 RunInfo.attend(
                     spark, p, pattern, shape, plans.size(), tokens, spans, partitions, device));

@@ -183,10 +183,7 @@ public final class SpanTasks implements java.io.Serializable {
     float[] dist = stats ? new float[g * heads] : null;
     float[] maxw = stats ? new float[g * heads] : null;
     float[] gm = stats ? new float[g * heads] : null;
-    try (AttentionBackend backend = Backends.create(params.backend())) {
-      new SpanAttention(pattern, shape, stats, backend)
-          .finishGlobalRows(folded, out, ent, dist, maxw, gm);
-    }
+    SpanAttention.finishGlobalRows(shape, folded, out, ent, dist, maxw, gm);
     List<Row> rows = new ArrayList<>(g);
     for (int i = 0; i < g; i++) {
       rows.add(row(doc.docId(), gpos[i], out, i, ent, dist, maxw, gm));

@@ -119,7 +119,7 @@ public final class SpanAttention {
         }
         for (int r = 0; r < own.n(); r++) {
           if (!globals.contains(own.firstPos() + r)) {
-            writeRow(acc, r, h, own.firstPos() + r - firstPos, result);
+            writeRow(shape, acc, r, h, own.firstPos() + r - firstPos, result);
           }
         }
       }
@@ -156,7 +156,8 @@ public final class SpanAttention {
    * Turns the document-wide global-row states (one per head, folded over all spans) into output
    * rows: writes them into {@code out} (G rows of H·dv) and the stats arrays (G·H each, nullable).
    */
-  public void finishGlobalRows(
+  public static void finishGlobalRows(
+      HeadShape shape,
       SoftmaxState[] perHead,
       float[] out,
       float[] entropy,
@@ -168,12 +169,13 @@ public final class SpanAttention {
         new SpanResult(0, g, out, entropy, meanDistance, maxWeight, globalMass, perHead);
     for (int h = 0; h < shape.heads(); h++) {
       for (int r = 0; r < g; r++) {
-        writeRow(perHead[h], r, h, r, target);
+        writeRow(shape, perHead[h], r, h, r, target);
       }
     }
   }
 
-  private void writeRow(SoftmaxState st, int r, int h, int row, SpanResult res) {
+  private static void writeRow(
+      HeadShape shape, SoftmaxState st, int r, int h, int row, SpanResult res) {
     st.output(r, res.out(), row * shape.vWidth() + h * shape.dv());
     if (res.entropy() != null) {
       int idx = row * shape.heads() + h;

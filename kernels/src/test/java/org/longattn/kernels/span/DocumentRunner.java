@@ -77,7 +77,8 @@ public final class DocumentRunner {
       int g = gpos.length;
       float[] gout = new float[g * shape.vWidth()];
       float[][] gst = new float[4][stats ? g * heads : 0];
-      span.finishGlobalRows(
+      SpanAttention.finishGlobalRows(
+          shape,
           perHead,
           gout,
           stats ? gst[0] : null,
