@@ -209,17 +209,22 @@ class AttendEndToEndTest {
     assertEquals(total, rows.size(), "one row per token");
   }
 
-  /** Same input in 1, 3 and 8 files and shuffle partitions: bitwise identical {@code out}. */
+  /**
+   * Same input in 1, 3 and 8 files and shuffle partitions, and with other span sizes: bitwise
+   * identical {@code out} and stats (association orders depend on block ids only).
+   */
   @Test
-  void bitwiseIdenticalAcrossPartitionings() {
+  void bitwiseIdenticalAcrossPartitioningsAndSpanSizes() {
     List<TokenTables.Doc> docs =
         List.of(
             TokenTables.random("long", 3001, 32, 32, 4, 7),
             TokenTables.random("short", 77, 32, 32, 1, 8));
     Map<String, float[]> first = null;
-    for (int parts : new int[] {1, 3, 8}) {
-      String in = tmp.resolve("det-in-" + parts).toString();
-      String out = tmp.resolve("det-out-" + parts).toString();
+    int[][] runs = {{1, 256}, {3, 256}, {8, 256}, {3, 64}, {2, 8192}};
+    for (int[] run : runs) {
+      int parts = run[0];
+      String in = tmp.resolve("det-in-" + parts + "-" + run[1]).toString();
+      String out = tmp.resolve("det-out-" + parts + "-" + run[1]).toString();
       TokenTables.write(TokenTables.rows(docs, parts), in, parts);
       CliRunner.Result r =
           CliRunner.run(
@@ -235,17 +240,19 @@ class AttendEndToEndTest {
               "--block-size",
               "32",
               "--span-tokens",
-              "256",
+              String.valueOf(run[1]),
               "--partitions",
               String.valueOf(parts),
               "--stats");
       assertEquals(0, r.code(), r.err());
       Map<String, float[]> got = new HashMap<>();
       for (Row row : SparkTestSession.get().read().parquet(out).collectAsList()) {
-        List<Float> o = row.getList(2);
-        float[] a = new float[o.size()];
-        for (int i = 0; i < a.length; i++) {
-          a[i] = o.get(i);
+        float[] a = new float[2 * 16 + 4 * 2];
+        int k = 0;
+        for (int c = 2; c <= 6; c++) {
+          for (Object x : row.getList(c)) {
+            a[k++] = (Float) x;
+          }
         }
         got.put(row.getString(0) + "#" + row.getInt(1), a);
       }
@@ -257,7 +264,12 @@ class AttendEndToEndTest {
           assertArrayEquals(
               e.getValue(),
               got.get(e.getKey()),
-              "out of " + e.getKey() + " differs with " + parts + " partitions");
+              "out/stats of "
+                  + e.getKey()
+                  + " differ with "
+                  + parts
+                  + " partitions, span "
+                  + run[1]);
         }
       }
     }
