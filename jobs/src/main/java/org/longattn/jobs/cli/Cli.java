@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       AttendCommand.class,
       PatternCommand.class,
+      ReportCommand.class,
       BenchCommand.class,
       DemoCommand.class
     })

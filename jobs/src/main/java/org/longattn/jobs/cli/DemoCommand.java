@@ -7,6 +7,7 @@ import org.longattn.datasets.GeneratorSpec;
 import org.longattn.jobs.attend.AttendJob;
 import org.longattn.jobs.attend.AttendParams;
 import org.longattn.jobs.generate.GenerateJob;
+import org.longattn.jobs.report.ReportJob;
 import org.longattn.kernels.pattern.PatternSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = "Generate a few ~100k-token documents, run BigBird attention with stats on them.")
+    description =
+        "Generate a few ~100k-token documents, run BigBird attention with stats, write the report.")
 public final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--dir",
@@ -61,7 +63,9 @@ public final class DemoCommand implements Callable<Integer> {
             32768,
             0,
             false));
-    System.out.println("demo: token table     " + tokensDir);
+    String reportDir = dir.resolve("report").toString();
+    ReportJob.run(spark, attentionDir, reportDir, true, 40);
+    System.out.println("demo: token table      " + tokensDir);
     System.out.println(
         "demo: attention output "
             + attentionDir

@@ -1,0 +1,44 @@
+package org.longattn.jobs.cli;
+
+import java.util.concurrent.Callable;
+import org.longattn.jobs.report.ReportJob;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code report}: an attend output → self-contained HTML report + summary.json. */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    description =
+        "Write an offline HTML report (inline SVG) and summary.json for an attend output.")
+public final class ReportCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--input", required = true, description = "An attend output directory.")
+  String input;
+
+  @Option(names = "--output", required = true, description = "Report directory.")
+  String output;
+
+  @Option(names = "--overwrite", description = "Replace an existing report directory.")
+  boolean overwrite;
+
+  @Option(
+      names = "--bins",
+      defaultValue = "40",
+      description = "Histogram bins (default: ${DEFAULT-VALUE}).")
+  int bins;
+
+  @Mixin SparkOptions sparkOptions;
+
+  @Override
+  public Integer call() {
+    if (bins < 2 || bins > 1000) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--bins must be in 2..1000");
+    }
+    ReportJob.run(sparkOptions.session("report"), input, output, overwrite, bins);
+    return 0;
+  }
+}

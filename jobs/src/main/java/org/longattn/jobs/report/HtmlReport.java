@@ -1,0 +1,137 @@
+package org.longattn.jobs.report;
+
+import static org.longattn.jobs.report.SvgChart.esc;
+
+import java.util.List;
+import java.util.Map;
+
+/** Renders the report summary as one self-contained HTML page (inline CSS and SVG, no scripts). */
+public final class HtmlReport {
+  private HtmlReport() {}
+
+  private static final String CSS =
+      "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;"
+          + "color:#1d2430;max-width:1400px}h1{font-size:22px}h2{font-size:18px;margin-top:28px;"
+          + "border-bottom:1px solid #ccd;padding-bottom:4px}table{border-collapse:collapse;"
+          + "margin:8px 0}td,th{border:1px solid #ccd;padding:3px 8px;text-align:left;"
+          + "font-size:13px}th{background:#f2f4f8}.charts{display:flex;flex-wrap:wrap;gap:8px}"
+          + ".chart .bar{fill:#4a78b8}.chart .axis{stroke:#333}.chart .tick{stroke:#333}"
+          + ".chart text{font-size:11px;fill:#333}.chart .title{font-size:13px;font-weight:600}"
+          + ".chart .ylab{text-anchor:end}.chart .xlab{text-anchor:middle}"
+          + ".chart .axislabel{text-anchor:middle}.note{color:#556;font-size:13px}";
+
+  public static String render(Map<String, Object> summary, List<Map<String, Object>> perHead) {
+    StringBuilder b = new StringBuilder();
+    Map<?, ?> run = (Map<?, ?>) summary.get("run");
+    b.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .append("<title>longattn report</title><style>")
+        .append(CSS)
+        .append("</style></head><body>");
+    b.append("<h1>Attention report: ")
+        .append(esc(String.valueOf(summary.get("input"))))
+        .append("</h1>");
+
+    b.append("<h2 id=\"run\">Run</h2><table>");
+    row(b, "rows", summary.get("rows"));
+    row(b, "documents", summary.get("documents"));
+    row(b, "heads", summary.get("heads"));
+    row(b, "pattern", run.get("pattern"));
+    row(b, "parameters", run.get("parameters"));
+    row(b, "seed", run.get("seed"));
+    row(b, "backend / device", run.get("backend") + " / " + run.get("device"));
+    row(b, "spans", run.get("spans"));
+    row(b, "shuffle", run.get("shuffle"));
+    row(
+        b,
+        "longattn / Spark",
+        run.get("longattn_version")
+            + " / "
+            + run.get("spark_version")
+            + " ("
+            + run.get("master")
+            + ")");
+    row(b, "created", run.get("created"));
+    b.append("</table>");
+
+    b.append("<h2 id=\"timings\">Stage timings</h2><table><tr><th>stage</th><th>seconds</th></tr>");
+    if (run.get("timings_s") instanceof Map<?, ?> t) {
+      for (Map.Entry<?, ?> e : t.entrySet()) {
+        b.append("<tr><td>")
+            .append(esc(String.valueOf(e.getKey())))
+            .append("</td><td>")
+            .append(esc(String.valueOf(e.getValue())))
+            .append("</td></tr>");
+      }
+    }
+    b.append("</table>");
+
+    b.append("<h2 id=\"heads\">Per head</h2>");
+    if (perHead.isEmpty()) {
+      b.append(
+          "<p class=\"note\">This output has no statistics: run <code>attend --stats</code>"
+              + " to get entropy, attention distance, max weight and global mass per head.</p>");
+    }
+    for (Map<String, Object> h : perHead) {
+      b.append("<h3>Head ")
+          .append(h.get("head"))
+          .append("</h3><table><tr><th>statistic</th>")
+          .append("<th>mean</th><th>min</th><th>max</th></tr>");
+      for (int s = 0; s < ReportJob.STATS.length; s++) {
+        Map<?, ?> st = (Map<?, ?>) h.get(ReportJob.STATS[s]);
+        b.append("<tr><td>")
+            .append(esc(ReportJob.UNITS[s]))
+            .append("</td><td>")
+            .append(SvgChart.fmt(((Number) st.get("mean")).doubleValue()))
+            .append("</td><td>")
+            .append(SvgChart.fmt(((Number) st.get("min")).doubleValue()))
+            .append("</td><td>")
+            .append(SvgChart.fmt(((Number) st.get("max")).doubleValue()))
+            .append("</td></tr>");
+      }
+      b.append("</table><div class=\"charts\">");
+      for (int s = 0; s < ReportJob.STATS.length; s++) {
+        Map<?, ?> st = (Map<?, ?>) h.get(ReportJob.STATS[s]);
+        b.append(
+            SvgChart.histogram(
+                "Head " + h.get("head") + ": " + ReportJob.UNITS[s],
+                ReportJob.UNITS[s],
+                (Histogram) st.get("histogram")));
+      }
+      b.append("</div>");
+    }
+
+    if (summary.get("documents_top") instanceof List<?> docs && !docs.isEmpty()) {
+      b.append("<h2 id=\"documents\">Largest documents</h2><table><tr><th>doc_id</th>")
+          .append("<th>tokens</th><th>mean entropy per head (nats)</th></tr>");
+      for (Object o : docs) {
+        Map<?, ?> d = (Map<?, ?>) o;
+        StringBuilder e = new StringBuilder();
+        for (double x : (double[]) d.get("mean_entropy")) {
+          e.append(e.length() == 0 ? "" : ", ").append(SvgChart.fmt(x));
+        }
+        b.append("<tr><td>")
+            .append(esc(String.valueOf(d.get("doc_id"))))
+            .append("</td><td>")
+            .append(d.get("tokens"))
+            .append("</td><td>")
+            .append(e)
+            .append("</td></tr>");
+      }
+      b.append("</table>");
+    }
+    b.append("<p class=\"note\">Generated by longattn ")
+        .append(esc(org.longattn.jobs.RunInfo.version()))
+        .append(". Not in this version yet: coverage of the exact softmax mass by a sparse")
+        .append(" pattern, linear/performer error, pooled heatmaps, hub tokens.</p>");
+    b.append("</body></html>\n");
+    return b.toString();
+  }
+
+  private static void row(StringBuilder b, String k, Object v) {
+    b.append("<tr><th>")
+        .append(esc(k))
+        .append("</th><td>")
+        .append(esc(String.valueOf(v)))
+        .append("</td></tr>");
+  }
+}

@@ -1,0 +1,228 @@
+package org.longattn.jobs.report;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.longattn.datasets.AtomicOutput;
+import org.longattn.datasets.InputException;
+import org.longattn.jobs.Progress;
+import org.longattn.jobs.RunInfo;
+
+/**
+ * {@code report}: an {@code attend} output (+ its stats and {@code _longattn.json}) → one
+ * self-contained HTML file with inline SVG charts and {@code summary.json} with the same numbers.
+ * Everything is an aggregation over rows (min/max/mean per head, then one pass of fixed-bin
+ * histograms), so it scales with the output, never with N².
+ */
+public final class ReportJob {
+  /** The per-row statistics, and how each is binned. */
+  static final String[] STATS = {"entropy", "mean_distance", "max_weight", "global_mass"};
+
+  static final String[] UNITS = {
+    "entropy (nats)",
+    "mean attention distance (tokens)",
+    "largest attention weight",
+    "attention mass on global tokens"
+  };
+
+  private ReportJob() {}
+
+  public static Map<String, Object> run(
+      SparkSession spark, String input, String output, boolean overwrite, int bins) {
+    Progress progress = new Progress("report");
+    Map<String, Object> run = readRunInfo(spark, input);
+    AtomicOutput.checkTarget(spark, output, overwrite);
+    Dataset<Row> df = spark.read().parquet(input);
+    int heads = ((Number) ((Map<?, ?>) run.get("parameters")).get("heads")).intValue();
+    boolean stats = Arrays.asList(df.columns()).contains("entropy");
+
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("input", input);
+    summary.put("run", run);
+    Row totals = df.agg(count("*"), countDistinct(col("doc_id"))).head();
+    summary.put("rows", totals.getLong(0));
+    summary.put("documents", totals.getLong(1));
+    summary.put("heads", heads);
+    summary.put("stats", stats);
+    List<Map<String, Object>> perHead = new ArrayList<>();
+    if (stats) {
+      perHead = perHeadStats(df, heads, bins);
+      summary.put("documents_top", documents(df, heads));
+    }
+    summary.put("per_head", perHead);
+    progress.stage("aggregate", totals.getLong(0) + " rows, " + heads + " heads");
+
+    String html = HtmlReport.render(summary, perHead);
+    String json = RunInfo.toJson(summary);
+    AtomicOutput.write(
+        spark,
+        output,
+        overwrite,
+        tmp -> {
+          AtomicOutput.writeText(spark, tmp, "index.html", html);
+          AtomicOutput.writeText(spark, tmp, "summary.json", json);
+        });
+    progress.done("report in " + output + "/index.html");
+    return summary;
+  }
+
+  /** Min, max, mean and a histogram of every statistic of every head, in two passes. */
+  static List<Map<String, Object>> perHeadStats(Dataset<Row> df, int heads, int bins) {
+    List<Column> aggs = new ArrayList<>();
+    for (String s : STATS) {
+      for (int h = 0; h < heads; h++) {
+        Column x = value(s, h);
+        aggs.add(min(x));
+        aggs.add(max(x));
+        aggs.add(avg(col(s).getItem(h)));
+      }
+    }
+    Row r = df.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).head();
+    double[] lo = new double[STATS.length * heads];
+    double[] hi = new double[STATS.length * heads];
+    double[] mean = new double[STATS.length * heads];
+    for (int i = 0; i < lo.length; i++) {
+      lo[i] = r.isNullAt(3 * i) ? 0 : ((Number) r.get(3 * i)).doubleValue();
+      hi[i] = r.isNullAt(3 * i + 1) ? 0 : ((Number) r.get(3 * i + 1)).doubleValue();
+      mean[i] = r.isNullAt(3 * i + 2) ? 0 : ((Number) r.get(3 * i + 2)).doubleValue();
+      int s = i / heads;
+      if (STATS[s].equals("max_weight") || STATS[s].equals("global_mass")) {
+        lo[i] = 0; // shares: a fixed [0, 1] axis compares across heads and runs
+        hi[i] = 1;
+      }
+      if (hi[i] <= lo[i]) {
+        hi[i] = lo[i] + 1;
+      }
+    }
+    long[][] counts = histograms(df, heads, bins, lo, hi);
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (int h = 0; h < heads; h++) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("head", h);
+      for (int s = 0; s < STATS.length; s++) {
+        int i = s * heads + h;
+        Map<String, Object> st = new LinkedHashMap<>();
+        boolean log = STATS[s].equals("mean_distance");
+        st.put("min", log ? Math.pow(10, lo[i]) - 1 : lo[i]);
+        st.put("max", log ? Math.pow(10, hi[i]) - 1 : hi[i]);
+        st.put("mean", mean[i]);
+        st.put("unit", UNITS[s]);
+        st.put("histogram", new Histogram(log ? "log10(1+x)" : "linear", lo[i], hi[i], counts[i]));
+        m.put(STATS[s], st);
+      }
+      out.add(m);
+    }
+    return out;
+  }
+
+  /** The value a statistic is binned on: mean distances on log10(1 + d). */
+  private static Column value(String stat, int h) {
+    Column x = col(stat).getItem(h);
+    return stat.equals("mean_distance") ? org.apache.spark.sql.functions.log10(x.plus(1)) : x;
+  }
+
+  private static long[][] histograms(
+      Dataset<Row> df, int heads, int bins, double[] lo, double[] hi) {
+    int k = STATS.length * heads;
+    return df.select(
+            Arrays.stream(STATS).map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
+        .javaRDD()
+        .treeAggregate(
+            new long[k][bins],
+            (acc, row) -> {
+              for (int s = 0; s < STATS.length; s++) {
+                List<Float> v = row.getList(s);
+                for (int h = 0; h < heads; h++) {
+                  double x = v.get(h);
+                  if (STATS[s].equals("mean_distance")) {
+                    x = Math.log10(1 + x);
+                  }
+                  int i = s * heads + h;
+                  int b = (int) Math.floor((x - lo[i]) / (hi[i] - lo[i]) * bins);
+                  acc[i][Math.max(0, Math.min(bins - 1, b))]++;
+                }
+              }
+              return acc;
+            },
+            (a, b) -> {
+              for (int i = 0; i < a.length; i++) {
+                for (int j = 0; j < a[i].length; j++) {
+                  a[i][j] += b[i][j];
+                }
+              }
+              return a;
+            },
+            2);
+  }
+
+  /** The 20 largest documents with their mean entropy per head. */
+  private static List<Map<String, Object>> documents(Dataset<Row> df, int heads) {
+    List<Column> aggs = new ArrayList<>();
+    for (int h = 0; h < heads; h++) {
+      aggs.add(avg(col("entropy").getItem(h)));
+    }
+    List<Row> rows =
+        df.groupBy(col("doc_id"))
+            .agg(count("*").as("tokens"), aggs.toArray(Column[]::new))
+            .orderBy(col("tokens").desc(), col("doc_id"))
+            .limit(20)
+            .collectAsList();
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Row r : rows) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("doc_id", r.getString(0));
+      m.put("tokens", r.getLong(1));
+      double[] e = new double[heads];
+      for (int h = 0; h < heads; h++) {
+        e[h] = r.getDouble(2 + h);
+      }
+      m.put("mean_entropy", e);
+      out.add(m);
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> readRunInfo(SparkSession spark, String input) {
+    Path p = new Path(input, "_longattn.json");
+    try {
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(new Path(input))) {
+        throw new InputException("input '" + input + "' does not exist");
+      }
+      if (!fs.exists(p)) {
+        throw new InputException(
+            "input '" + input + "' has no _longattn.json: not an attend output directory");
+      }
+      try (InputStream in = fs.open(p)) {
+        Map<String, Object> m = new ObjectMapper().readValue(in, Map.class);
+        if (!"attend".equals(m.get("command"))) {
+          throw new InputException(
+              "input '" + input + "' was written by '" + m.get("command") + "', not attend");
+        }
+        return m;
+      }
+    } catch (IOException e) {
+      throw new InputException(
+          "input '" + input + "': cannot read _longattn.json: " + e.getMessage());
+    }
+  }
+}
