@@ -10,7 +10,7 @@ public final class SvgChart {
   private static final int W = 420;
   private static final int H = 240;
   private static final int LEFT = 56;
-  private static final int RIGHT = 12;
+  private static final int RIGHT = 28;
   private static final int TOP = 28;
   private static final int BOTTOM = 44;
 
