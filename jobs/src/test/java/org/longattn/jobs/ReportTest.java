@@ -8,12 +8,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.longattn.datasets.SparkTestSession;
+import org.longattn.jobs.report.Coverage;
+import org.longattn.kernels.DenseOracle;
+import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Seeds;
 
 /** {@code report} on a real attend output: numbers match the output, charts are present. */
 class ReportTest {
@@ -96,7 +105,7 @@ class ReportTest {
       }
     }
     String html = Files.readString(Path.of(out, "index.html"));
-    assertEquals(8, html.split("<svg ", -1).length - 1, "4 charts per head");
+    assertEquals(10, html.split("<svg ", -1).length - 1, "4 charts per head + coverage per head");
     for (String section :
         new String[] {
           "id=\"run\"",
@@ -113,6 +122,65 @@ class ReportTest {
         html.contains("http://")
             && html.replace("http://www.w3.org/2000/svg", "").contains("http://"),
         "no network references");
+  }
+
+  /** Coverage against a direct computation with the oracle's explicit mask. */
+  @Test
+  void coverageMatchesADirectComputation() throws Exception {
+    String out = tmp.resolve("report-cov").toString();
+    CliRunner.Result r =
+        CliRunner.run(
+            "report",
+            "--input",
+            attention,
+            "--output",
+            out,
+            "--coverage-samples",
+            "10",
+            "--coverage-docs",
+            "2");
+    assertEquals(0, r.code(), r.err());
+    JsonNode cov =
+        new ObjectMapper().readTree(Path.of(out, "summary.json").toFile()).get("coverage");
+    assertEquals(2, cov.get("documents").asInt());
+    AttentionPattern p = new PatternSpec("longformer", 16, 16, 1, 3, 0, false).build();
+    Map<String, List<Row>> byDoc = new TreeMap<>();
+    for (Row row : SparkTestSession.get().read().parquet(tokens).collectAsList()) {
+      byDoc.computeIfAbsent(row.getString(0), d -> new ArrayList<>()).add(row);
+    }
+    for (int h = 0; h < 2; h++) {
+      double sum = 0;
+      int count = 0;
+      for (String doc : new ArrayList<>(byDoc.keySet()).subList(0, 2)) {
+        List<Row> rows = byDoc.get(doc);
+        rows.sort(Comparator.comparingInt(x -> x.getInt(1)));
+        int n = rows.size();
+        int[] globals =
+            rows.stream().filter(x -> x.getBoolean(5)).mapToInt(x -> x.getInt(1)).toArray();
+        boolean[][] mask = DenseOracle.mask(p, n, Seeds.docHash(doc), h, globals);
+        for (int i : Coverage.samplePositions(n, 10, Seeds.docHash(doc))) {
+          double all = 0;
+          double kept = 0;
+          List<Float> q = rows.get(i).getList(2);
+          for (int j = 0; j < n; j++) {
+            List<Float> k = rows.get(j).getList(3);
+            double dot = 0;
+            for (int c = 0; c < 8; c++) {
+              dot += (double) q.get(h * 8 + c) * k.get(h * 8 + c);
+            }
+            double e = Math.exp(dot / Math.sqrt(8));
+            all += e;
+            kept += mask[i][j] ? e : 0;
+          }
+          sum += kept / all;
+          count++;
+        }
+      }
+      JsonNode head = cov.get("per_head").get(h);
+      assertEquals(count, head.get("queries").asInt());
+      assertEquals(sum / count, head.get("mean").asDouble(), 1e-9, "mean coverage head " + h);
+      assertTrue(head.get("mean").asDouble() < 1, "a window keeps less than everything");
+    }
   }
 
   @Test

@@ -64,7 +64,7 @@ public final class DemoCommand implements Callable<Integer> {
             0,
             false));
     String reportDir = dir.resolve("report").toString();
-    ReportJob.run(spark, attentionDir, reportDir, true, 40);
+    ReportJob.run(spark, attentionDir, reportDir, true, 40, 32, 3);
     System.out.println("demo: token table      " + tokensDir);
     System.out.println(
         "demo: attention output "

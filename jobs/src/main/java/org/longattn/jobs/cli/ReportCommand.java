@@ -31,6 +31,20 @@ public final class ReportCommand implements Callable<Integer> {
       description = "Histogram bins (default: ${DEFAULT-VALUE}).")
   int bins;
 
+  @Option(
+      names = "--coverage-samples",
+      defaultValue = "32",
+      description =
+          "Sampled queries per document for pattern coverage, 0 for none "
+              + "(default: ${DEFAULT-VALUE}).")
+  int coverageSamples;
+
+  @Option(
+      names = "--coverage-docs",
+      defaultValue = "8",
+      description = "Documents (first by id) sampled for coverage (default: ${DEFAULT-VALUE}).")
+  int coverageDocs;
+
   @Mixin SparkOptions sparkOptions;
 
   @Override
@@ -38,7 +52,18 @@ public final class ReportCommand implements Callable<Integer> {
     if (bins < 2 || bins > 1000) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--bins must be in 2..1000");
     }
-    ReportJob.run(sparkOptions.session("report"), input, output, overwrite, bins);
+    if (coverageSamples < 0 || coverageDocs < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--coverage-samples must be >= 0 and --coverage-docs >= 1");
+    }
+    ReportJob.run(
+        sparkOptions.session("report"),
+        input,
+        output,
+        overwrite,
+        bins,
+        coverageSamples,
+        coverageDocs);
     return 0;
   }
 }

@@ -45,8 +45,18 @@ public final class ReportJob {
 
   private ReportJob() {}
 
+  /**
+   * @param coverageSamples sampled queries per document for the coverage section (0: none)
+   * @param coverageDocs documents (first by id) the coverage samples come from
+   */
   public static Map<String, Object> run(
-      SparkSession spark, String input, String output, boolean overwrite, int bins) {
+      SparkSession spark,
+      String input,
+      String output,
+      boolean overwrite,
+      int bins,
+      int coverageSamples,
+      int coverageDocs) {
     Progress progress = new Progress("report");
     Map<String, Object> run = readRunInfo(spark, input);
     AtomicOutput.checkTarget(spark, output, overwrite);
@@ -69,6 +79,20 @@ public final class ReportJob {
     }
     summary.put("per_head", perHead);
     progress.stage("aggregate", totals.getLong(0) + " rows, " + heads + " heads");
+    if (coverageSamples > 0) {
+      Map<?, ?> params = (Map<?, ?>) run.get("parameters");
+      summary.put(
+          "coverage",
+          Coverage.compute(
+              spark,
+              String.valueOf(params.get("input")),
+              patternOf(run),
+              heads,
+              coverageSamples,
+              coverageDocs,
+              bins));
+      progress.stage("coverage", coverageSamples + " queries per document, exact over all keys");
+    }
 
     String html = HtmlReport.render(summary, perHead);
     String json = RunInfo.toJson(summary);
@@ -198,6 +222,23 @@ public final class ReportJob {
       out.add(m);
     }
     return out;
+  }
+
+  /** The pattern an attend run used, from its {@code _longattn.json}. */
+  static org.longattn.kernels.pattern.PatternSpec patternOf(Map<String, Object> run) {
+    Map<?, ?> p = (Map<?, ?>) run.get("pattern");
+    return new org.longattn.kernels.pattern.PatternSpec(
+        String.valueOf(p.get("name")),
+        num(p, "block_size", 64),
+        num(p, "window", 256),
+        num(p, "dilation", 1),
+        num(p, "random_blocks", 3),
+        p.get("seed") instanceof Number n ? n.longValue() : ((Number) run.get("seed")).longValue(),
+        Boolean.TRUE.equals(p.get("causal")));
+  }
+
+  private static int num(Map<?, ?> m, String k, int dflt) {
+    return m.get(k) instanceof Number n ? n.intValue() : dflt;
   }
 
   @SuppressWarnings("unchecked")
