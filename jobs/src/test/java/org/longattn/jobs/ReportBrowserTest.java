@@ -1,0 +1,184 @@
+package org.longattn.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The report in a real browser: headless Chromium loads it from disk (no network), the test fails
+ * on any console error, and checks that the charts were painted (bar-coloured pixels in the
+ * screenshot, SVG bars in the rendered DOM). CI installs Debian's chromium and sets {@code
+ * -Dlongattn.requireBrowser=true}, so there the test can never be skipped.
+ */
+class ReportBrowserTest {
+  @TempDir Path tmp;
+
+  /** The report's bar colour, #4a78b8. */
+  private static final int BAR_RGB = 0x4a78b8;
+
+  private static Path chromium() {
+    for (String c :
+        new String[] {
+          System.getenv("LONGATTN_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"
+        }) {
+      if (c != null && Files.isExecutable(Path.of(c))) {
+        return Path.of(c);
+      }
+    }
+    if (Boolean.getBoolean("longattn.requireBrowser")) {
+      fail("longattn.requireBrowser is set but no chromium was found");
+    }
+    Assumptions.abort("no chromium on this machine (CI installs it)");
+    return null;
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private Run browser(Path chromium, String... args) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                chromium.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--enable-logging=stderr",
+                "--v=0",
+                "--user-data-dir=" + Files.createTempDirectory(tmp, "profile")));
+    cmd.addAll(List.of(args));
+    Path out = tmp.resolve("stdout-" + System.nanoTime());
+    Path err = tmp.resolve("stderr-" + System.nanoTime());
+    Process p =
+        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(90, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      fail("chromium did not finish in 90 s");
+    }
+    return new Run(
+        p.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void reportRendersInChromiumWithoutErrors() throws Exception {
+    Path chromium = chromium();
+    String tokens = tmp.resolve("tok").toString();
+    String attention = tmp.resolve("att").toString();
+    Path report = tmp.resolve("report");
+    assertEquals(
+        0,
+        CliRunner.run(
+                "generate",
+                "--output",
+                tokens,
+                "--docs",
+                "2",
+                "--tokens",
+                "500",
+                "--heads",
+                "2",
+                "--head-dim",
+                "8",
+                "--seed",
+                "2")
+            .code());
+    assertEquals(
+        0,
+        CliRunner.run(
+                "attend",
+                "--input",
+                tokens,
+                "--output",
+                attention,
+                "--heads",
+                "2",
+                "--pattern",
+                "bigbird",
+                "--block-size",
+                "16",
+                "--stats")
+            .code());
+    CliRunner.Result r =
+        CliRunner.run(
+            "report",
+            "--input",
+            attention,
+            "--output",
+            report.toString(),
+            "--coverage-samples",
+            "8");
+    assertEquals(0, r.code(), r.err());
+    String url = report.resolve("index.html").toUri().toString();
+
+    Path png = tmp.resolve("report.png");
+    Run shot = browser(chromium, "--window-size=1300,2600", "--screenshot=" + png, url);
+    assertEquals(0, shot.code(), shot.err());
+    assertNoConsoleErrors(shot.err());
+    BufferedImage img = ImageIO.read(png.toFile());
+    assertTrue(img.getWidth() >= 1000 && img.getHeight() >= 2000, "screenshot size");
+    long barPixels = 0;
+    Set<Integer> colours = new HashSet<>();
+    for (int y = 0; y < img.getHeight(); y += 2) {
+      for (int x = 0; x < img.getWidth(); x += 2) {
+        int rgb = img.getRGB(x, y) & 0xffffff;
+        colours.add(rgb);
+        barPixels += near(rgb, BAR_RGB) ? 1 : 0;
+      }
+    }
+    assertTrue(colours.size() > 20, "the page is not blank: " + colours.size() + " colours");
+    assertTrue(barPixels > 500, "chart bars were painted: " + barPixels + " bar pixels");
+
+    Run dom = browser(chromium, "--dump-dom", url);
+    assertEquals(0, dom.code(), dom.err());
+    assertNoConsoleErrors(dom.err());
+    String html = dom.out();
+    assertEquals(10, html.split("<svg", -1).length - 1, "4 statistics + coverage per head");
+    assertTrue(html.split("class=\"bar\"", -1).length - 1 > 50, "bars in the rendered DOM");
+    for (String section :
+        new String[] {
+          "id=\"run\"", "id=\"timings\"", "id=\"heads\"", "id=\"coverage\"", "id=\"documents\""
+        }) {
+      assertTrue(html.contains(section), "rendered page has " + section);
+    }
+  }
+
+  private static boolean near(int rgb, int target) {
+    for (int shift = 0; shift <= 16; shift += 8) {
+      if (Math.abs(((rgb >> shift) & 0xff) - ((target >> shift) & 0xff)) > 12) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void assertNoConsoleErrors(String stderr) throws IOException {
+    for (String line : stderr.split("\n")) {
+      boolean console = line.contains("CONSOLE") || line.contains("Uncaught");
+      if (console
+          && (line.contains("ERROR") || line.contains("Uncaught") || line.contains("error"))) {
+        fail("console error in the report: " + line);
+      }
+    }
+  }
+}
