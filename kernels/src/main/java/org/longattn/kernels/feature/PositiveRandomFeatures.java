@@ -151,17 +151,17 @@ public final class PositiveRandomFeatures implements FeatureMap {
           }
         }
       }
-      System.arraycopy(block, 0, w, b0 * d, rows * d);
-    }
-    for (int i = 0; i < m; i++) {
-      double sq = 0;
-      for (int j = 0; j < d; j++) {
-        double g = StableGaussian.next(rng);
-        sq += g * g;
-      }
-      double chi = Math.sqrt(sq);
-      for (int j = 0; j < d; j++) {
-        w[i * d + j] *= chi;
+      // d chi(d) norms per block (also for a cut block), so ω's first rows do not depend on m
+      for (int i = 0; i < d; i++) {
+        double sq = 0;
+        for (int j = 0; j < d; j++) {
+          double g = StableGaussian.next(rng);
+          sq += g * g;
+        }
+        double chi = Math.sqrt(sq);
+        for (int j = 0; i < rows && j < d; j++) {
+          w[(b0 + i) * d + j] = block[i * d + j] * chi;
+        }
       }
     }
     return w;
