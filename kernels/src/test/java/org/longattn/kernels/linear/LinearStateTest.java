@@ -24,7 +24,7 @@ import org.longattn.kernels.state.TreeScan;
  * <p>Tolerance for outputs: |o − o_ref| ≤ 1e-5 · Σ_j w_ij|v_j| / Σ_j w_ij (the magnitude of the
  * output's terms, per column). Every fp32 sum here has at most one block (≤ 64 keys) of sequential
  * terms plus a tree of depth ≤ 9, and φ ≥ 0 keeps the denominator free of cancellation, so the
- * rounding stays near 1e-6 of that scale (measured worst: 2.1e-7); 1e-5 is the project's fp32
+ * rounding stays well below 1e-6 of that scale (measured worst: 2.1e-7); 1e-5 is the project's fp32
  * tolerance ({@code Tolerance.REL}).
  */
 class LinearStateTest {
