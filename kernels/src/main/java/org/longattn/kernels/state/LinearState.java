@@ -1,0 +1,263 @@
+package org.longattn.kernels.state;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.longattn.kernels.feature.FeatureMap;
+import org.longattn.kernels.feature.FlatRows;
+
+/**
+ * Linear-attention state (S, z) of one head over a set of keys (DESIGN §3), for a feature map φ
+ * ({@link FeatureMap}) with m features and values dv wide.
+ *
+ * <p>Layout (row-major):
+ *
+ * <pre>
+ *   s[i·dv + c] = Σ_j φ(k_j)_i · v_j[c]      (S = Σ φ(k)vᵀ, m × dv)
+ *   z[i]        = Σ_j φ(k_j)_i               (z = Σ φ(k), m)
+ *   tokens      = number of keys summed (0 only for the identity)
+ * </pre>
+ *
+ * <p>merge: S = S1 + S2, z = z1 + z2. Identity: zeros with tokens = 0; a side with tokens = 0 is
+ * skipped (or copied), so x ⊕ identity = identity ⊕ x = x bit for bit, signed zeros included. merge
+ * is bitwise commutative (float addition is) and associative up to rounding; reductions fix the
+ * association by block ids ({@link TreeFold}, {@link TreeScan}).
+ *
+ * <p>Output for a query: out = φ(q)ᵀS / φ(q)ᵀz, zeros when φ(q)ᵀz = 0 (no key, or every product
+ * underflowed). Non-causal attention is one reduction per document; causal attention is an
+ * exclusive prefix scan over blocks followed by {@link #applyCausal} within each block.
+ *
+ * <p>Precision: everything accumulates in float. φ ≥ 0, so z and the denominator are sums of
+ * non-negative terms (relative error ≤ (terms)·2^−24, ≈ √terms·2^−24 typically); S's terms carry
+ * the sign of v, so its error is relative to Σ φ|v|, not to |S|. The output's error is therefore
+ * bounded relative to max|v|, as with softmax attention. A job that needs more can keep blocks
+ * short: the sequential part of every sum is one block, the rest is a tree of depth log2(blocks).
+ */
+public final class LinearState {
+  public final int m;
+  public final int dv;
+  public final float[] s;
+  public final float[] z;
+  private long tokens;
+
+  private LinearState(int m, int dv) {
+    this.m = m;
+    this.dv = dv;
+    this.s = new float[m * dv];
+    this.z = new float[m];
+  }
+
+  /** The identity: no key, m features, values dv wide. */
+  public static LinearState identity(int m, int dv) {
+    if (m < 1 || dv < 1) {
+      throw new IllegalArgumentException("m and dv must be >= 1: " + m + ", " + dv);
+    }
+    return new LinearState(m, dv);
+  }
+
+  /** The state of n keys given as feature rows φ(k_j) and value rows v_j. */
+  public static LinearState ofKeys(
+      int m,
+      int dv,
+      float[] phiK,
+      int phiOff,
+      int phiStride,
+      float[] v,
+      int vOff,
+      int vStride,
+      int n) {
+    LinearState st = identity(m, dv);
+    st.accumulate(phiK, phiOff, phiStride, v, vOff, vStride, n);
+    return st;
+  }
+
+  /** Number of keys summed into this state. */
+  public long tokens() {
+    return tokens;
+  }
+
+  /** A deep copy. */
+  public LinearState copy() {
+    LinearState c = new LinearState(m, dv);
+    c.copyFrom(this);
+    return c;
+  }
+
+  /** Overwrites this state with {@code src} (same shape). */
+  public void copyFrom(LinearState src) {
+    checkShape(src);
+    System.arraycopy(src.s, 0, s, 0, s.length);
+    System.arraycopy(src.z, 0, z, 0, m);
+    tokens = src.tokens;
+  }
+
+  /**
+   * Adds n keys: feature row j is {@code phiK[phiOff + j·phiStride .. + m)}, value row j is {@code
+   * v[vOff + j·vStride .. + dv)}. S += φ(k_j)v_jᵀ and z += φ(k_j), one key after the other.
+   */
+  public void accumulate(
+      float[] phiK, int phiOff, int phiStride, float[] v, int vOff, int vStride, int n) {
+    FlatRows.check(phiK, phiOff, phiStride, n, m, "key feature");
+    FlatRows.check(v, vOff, vStride, n, dv, "value");
+    for (int j = 0; j < n; j++) {
+      int pj = phiOff + j * phiStride;
+      int vj = vOff + j * vStride;
+      for (int i = 0; i < m; i++) {
+        float f = phiK[pj + i];
+        z[i] += f;
+        int row = i * dv;
+        for (int c = 0; c < dv; c++) {
+          s[row + c] += f * v[vj + c];
+        }
+      }
+    }
+    tokens += n;
+  }
+
+  /** Returns a ⊕ b as a new state; neither input changes. */
+  public static LinearState merge(LinearState a, LinearState b) {
+    LinearState r = a.copy();
+    r.mergeInPlace(b);
+    return r;
+  }
+
+  /** this ← this ⊕ other: S += S_other, z += z_other. */
+  public void mergeInPlace(LinearState other) {
+    checkShape(other);
+    if (other.tokens == 0) {
+      return; // x ⊕ identity = x, bit for bit (x + 0 would turn −0.0 into +0.0)
+    }
+    if (tokens == 0) {
+      copyFrom(other);
+      return;
+    }
+    for (int i = 0; i < s.length; i++) {
+      s[i] += other.s[i];
+    }
+    for (int i = 0; i < m; i++) {
+      z[i] += other.z[i];
+    }
+    tokens += other.tokens;
+  }
+
+  /**
+   * Non-causal output of n queries against this state: out row r = φ(q_r)ᵀS / φ(q_r)ᵀz (zeros when
+   * φ(q_r)ᵀz = 0). Feature row r is {@code phiQ[phiOff + r·phiStride .. + m)}, output row r is
+   * {@code out[outOff + r·outStride .. + dv)}.
+   */
+  public void apply(
+      float[] phiQ, int phiOff, int phiStride, int n, float[] out, int outOff, int outStride) {
+    FlatRows.check(phiQ, phiOff, phiStride, n, m, "query feature");
+    FlatRows.check(out, outOff, outStride, n, dv, "output");
+    float[] num = new float[dv];
+    for (int r = 0; r < n; r++) {
+      int pr = phiOff + r * phiStride;
+      Arrays.fill(num, 0f);
+      float den = 0f;
+      for (int i = 0; i < m; i++) {
+        float f = phiQ[pr + i];
+        den += f * z[i];
+        int row = i * dv;
+        for (int c = 0; c < dv; c++) {
+          num[c] += f * s[row + c];
+        }
+      }
+      write(num, den, out, outOff + r * outStride);
+    }
+  }
+
+  /**
+   * Causal output of one block of n tokens given this state = the exclusive prefix (all keys before
+   * the block; the identity for the first block). Token r sees this state and the block's keys
+   * 0..r:
+   *
+   * <pre>
+   *   out_r = (φ(q_r)ᵀS + Σ_{j≤r} (φ(q_r)·φ(k_j)) v_j) / (φ(q_r)ᵀz + Σ_{j≤r} φ(q_r)·φ(k_j))
+   * </pre>
+   *
+   * (zeros when the denominator is 0). This state is not changed. Cost n·m·dv + n²/2·(m + dv).
+   */
+  public void applyCausal(
+      float[] phiQ,
+      int qOff,
+      int qStride,
+      float[] phiK,
+      int kOff,
+      int kStride,
+      float[] v,
+      int vOff,
+      int vStride,
+      int n,
+      float[] out,
+      int outOff,
+      int outStride) {
+    FlatRows.check(phiQ, qOff, qStride, n, m, "query feature");
+    FlatRows.check(phiK, kOff, kStride, n, m, "key feature");
+    FlatRows.check(v, vOff, vStride, n, dv, "value");
+    FlatRows.check(out, outOff, outStride, n, dv, "output");
+    float[] num = new float[dv];
+    for (int r = 0; r < n; r++) {
+      int qr = qOff + r * qStride;
+      Arrays.fill(num, 0f);
+      float den = 0f;
+      for (int i = 0; i < m; i++) {
+        float f = phiQ[qr + i];
+        den += f * z[i];
+        int row = i * dv;
+        for (int c = 0; c < dv; c++) {
+          num[c] += f * s[row + c];
+        }
+      }
+      for (int j = 0; j <= r; j++) {
+        int kj = kOff + j * kStride;
+        float w = 0f;
+        for (int i = 0; i < m; i++) {
+          w += phiQ[qr + i] * phiK[kj + i];
+        }
+        den += w;
+        int vj = vOff + j * vStride;
+        for (int c = 0; c < dv; c++) {
+          num[c] += w * v[vj + c];
+        }
+      }
+      write(num, den, out, outOff + r * outStride);
+    }
+  }
+
+  private void write(float[] num, float den, float[] out, int off) {
+    for (int c = 0; c < dv; c++) {
+      out[off + c] = den == 0f ? 0f : num[c] / den;
+    }
+  }
+
+  /** Bytes taken by {@link #writeTo}. */
+  public int byteSize() {
+    return 16 + 4 * (m * dv + m);
+  }
+
+  /** Serialises (m, dv, tokens, s, z) in the buffer's byte order. */
+  public void writeTo(ByteBuffer buf) {
+    buf.putInt(m).putInt(dv).putLong(tokens);
+    for (float[] a : new float[][] {s, z}) {
+      buf.asFloatBuffer().put(a);
+      buf.position(buf.position() + 4 * a.length);
+    }
+  }
+
+  /** Reads a state written by {@link #writeTo}. */
+  public static LinearState readFrom(ByteBuffer buf) {
+    LinearState st = identity(buf.getInt(), buf.getInt());
+    st.tokens = buf.getLong();
+    for (float[] a : new float[][] {st.s, st.z}) {
+      buf.asFloatBuffer().get(a);
+      buf.position(buf.position() + 4 * a.length);
+    }
+    return st;
+  }
+
+  private void checkShape(LinearState other) {
+    if (other.m != m || other.dv != dv) {
+      throw new IllegalArgumentException(
+          "shape differs: " + m + "x" + dv + " vs " + other.m + "x" + other.dv);
+    }
+  }
+}
