@@ -40,8 +40,7 @@ class OpenClEndToEndTest {
   @BeforeAll
   static void needsOpenClAndLibjsig() {
     BackendsUnderTest.assumeOpenCl();
-    String preload = System.getenv("LD_PRELOAD");
-    if (preload == null || !preload.contains("libjsig")) {
+    if (!OpenClDevices.libjsigPreloaded()) {
       String msg =
           "opencl end-to-end needs LD_PRELOAD=$JAVA_HOME/lib/libjsig.so (as .ci/run and"
               + " bin/longattn set it): without it the JVM may crash (exit 139)";

@@ -21,7 +21,9 @@ public final class Backends {
    * A new backend: {@code java} (Vector API, CPU), {@code opencl} (Aparapi on OpenCL device {@code
    * deviceIndex}, −1 for the first — a GPU when there is one; see {@link OpenClDevices}), or {@code
    * auto}: {@code opencl} when an OpenCL GPU exists, else {@code java} (a CPU OpenCL such as PoCL
-   * is slower than {@code java}).
+   * is slower than {@code java}). {@code auto} looks for GPUs only in a JVM with libjsig preloaded
+   * (as bin/longattn, conf/spark-defaults.conf and .ci/run arrange): loading an OpenCL runtime
+   * without it risks random JVM crashes, which a default must not.
    *
    * @param deviceIndex the OpenCL device (e.g. the GPU address Spark assigned the task), −1 for the
    *     default; ignored by {@code java}
@@ -33,7 +35,7 @@ public final class Backends {
       case "java" -> new JavaAttentionBackend();
       case "opencl" -> new OpenClAttentionBackend(deviceIndex);
       case "auto" ->
-          OpenClDevices.hasGpu()
+          OpenClDevices.libjsigPreloaded() && OpenClDevices.hasGpu()
               ? new OpenClAttentionBackend(deviceIndex)
               : new JavaAttentionBackend();
       default ->

@@ -39,6 +39,15 @@ public final class OpenClDevices {
     return devices;
   }
 
+  /**
+   * Whether this JVM runs with libjsig preloaded ({@code LD_PRELOAD}), which OpenCL runtimes need:
+   * they replace the JVM's signal handlers, and libjsig chains them (else random exit 139).
+   */
+  public static boolean libjsigPreloaded() {
+    String preload = System.getenv("LD_PRELOAD");
+    return preload != null && preload.contains("libjsig");
+  }
+
   /** Whether at least one OpenCL GPU exists (what {@code auto} needs to pick {@code opencl}). */
   public static boolean hasGpu() {
     return all().stream().anyMatch(d -> d.getType() == Device.TYPE.GPU);
