@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -91,7 +92,7 @@ public final class SpanTasks implements java.io.Serializable {
           .add(rec._2());
     }
     Iterator<java.util.Map.Entry<SpanKey, SpanAssembler>> spans = assemblers.entrySet().iterator();
-    AttentionBackend backend = Backends.create(params.backend());
+    AttentionBackend backend = Backends.create(params.backend(), assignedGpu());
     SpanAttention attention = new SpanAttention(pattern, shape, params.stats(), backend);
     return new Iterator<>() {
       @Override
@@ -110,6 +111,19 @@ public final class SpanTasks implements java.io.Serializable {
         return computeSpan(span.getKey(), span.getValue(), pattern, attention);
       }
     };
+  }
+
+  /**
+   * The GPU Spark assigned to this task ({@code spark.task.resource.gpu.amount}), as an index among
+   * the OpenCL GPUs; -1 (the default device) outside Spark's resource scheduling.
+   */
+  private static int assignedGpu() {
+    TaskContext tc = TaskContext.get();
+    if (tc == null || !tc.resourcesJMap().containsKey("gpu")) {
+      return -1;
+    }
+    String[] addresses = tc.resourcesJMap().get("gpu").addresses();
+    return addresses.length == 0 ? -1 : Integer.parseInt(addresses[0]);
   }
 
   private SpanOutput computeSpan(

@@ -41,7 +41,9 @@ public final class AttendCommand implements Callable<Integer> {
   @Option(
       names = "--backend",
       defaultValue = "auto",
-      description = "auto | java (default: ${DEFAULT-VALUE}).")
+      description =
+          "auto | java | opencl; auto picks an OpenCL GPU when there is one, else java"
+              + " (default: ${DEFAULT-VALUE}).")
   String backend;
 
   @Option(

@@ -37,6 +37,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *       global + 3 random), d = 64, non-causal; {@link #blockRowStats} the same with stats.
  * </ul>
  *
+ * <p>Backends: {@code java} and {@code opencl} (the first OpenCL device; on PoCL this measures the
+ * OpenCL kernels on the CPU, for testing — see docs/GPU.md). Run with {@code
+ * LD_PRELOAD=$JAVA_HOME/lib/libjsig.so} for {@code opencl}; {@code -p backend=java} selects one.
+ *
  * <p>{@link #main} runs them (JMH options may be appended, e.g. {@code -t 2}) and prints GFLOP/s
  * from the median iteration, with FLOPs = 4·nq·nk·d per call.
  */
@@ -52,7 +56,7 @@ public class KernelBench {
   static final long TILE_FLOPS = BenchData.flops(512, 1536, D);
   static final long BLOCK_ROW_FLOPS = BenchData.flops(B, 8L * B, D);
 
-  @Param({"java"})
+  @Param({"java", "opencl"})
   public String backend;
 
   private AttentionBackend impl;
