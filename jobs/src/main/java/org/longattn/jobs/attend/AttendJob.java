@@ -67,6 +67,10 @@ public final class AttendJob {
             .mapToLong(d -> (pattern.numBlocks(d.n()) + spanBlocks - 1) / spanBlocks)
             .sum();
     int partitions = p.partitions() > 0 ? p.partitions() : partitions(spans, tokens, p, jsc);
+    String device;
+    try (AttentionBackend probe = Backends.create(p.backend())) {
+      device = probe.name() + " on " + probe.device();
+    }
     progress.stage(
         "plan",
         plans.size()
@@ -82,12 +86,9 @@ public final class AttendJob {
             + shape.d()
             + " (v "
             + shape.dv()
-            + ")");
+            + "), backend "
+            + device);
 
-    String device;
-    try (AttentionBackend probe = Backends.create(p.backend())) {
-      device = probe.name() + " on " + probe.device();
-    }
     Broadcast<Map<String, DocPlan>> bPlans = jsc.broadcast(plans);
     LongAccumulator ownBytes = jsc.sc().longAccumulator("kv bytes");
     LongAccumulator foreignBytes = jsc.sc().longAccumulator("kv bytes shipped to other spans");
