@@ -221,6 +221,9 @@ class ClusterIT {
     assertEquals(0, p.exitValue(), "attend failed after the executor kill:\n" + driver);
     assertTrue(
         driver.contains("[attend] done:"), "driver finished the job after the kill:\n" + driver);
+    assertTrue(
+        driver.contains("Lost executor " + killed.executorId() + " "),
+        "the driver saw the executor go:\n" + driver);
     // The standalone worker replaced the killed executor (a new executor directory for the app).
     long executors = countExecutorDirs(killed.appId());
     assertTrue(executors >= 3, "a replacement executor was launched, saw " + executors);
@@ -330,6 +333,7 @@ class ClusterIT {
             tmp.resolve("bench-work").toString());
     assertEquals(0, bench.code(), bench.out());
     assertTrue(bench.out().contains("\"end_to_end\""), bench.out());
+    assertTrue(bench.out().contains("\"master\" : \"spark://127.0.0.1:"), bench.out());
 
     Path demo = tmp.resolve("demo");
     Result d = submit("demo", "demo", "--dir", demo.toString(), "--docs", "2", "--tokens", "3000");
