@@ -29,6 +29,9 @@ public final class Cli implements Runnable {
   /** Exit code of bad input, bad flags and refused outputs. */
   public static final int BAD_INPUT = 2;
 
+  /** Exit code when the Spark master cannot be reached (same as {@code bin/cluster submit}). */
+  public static final int CLUSTER_UNREACHABLE = 3;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -65,6 +68,11 @@ public final class Cli implements Runnable {
             err.println("longattn: error: " + user);
             return BAD_INPUT;
           }
+          String cluster = clusterMessage(ex);
+          if (cluster != null) {
+            err.println("longattn: error: " + cluster);
+            return CLUSTER_UNREACHABLE;
+          }
           err.println("longattn: internal error (please report):");
           ex.printStackTrace(err);
           return 1;
@@ -93,6 +101,24 @@ public final class Cli implements Runnable {
         String rest = msg.substring(i + marker.length());
         int nl = rest.indexOf('\n');
         return nl >= 0 ? rest.substring(0, nl) : rest;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A one-line message when the failure is a master that never answered: Spark's standalone client
+   * gives up ("All masters are unresponsive") and stops the context, and the first job then fails
+   * with "Cannot call methods on a stopped SparkContext".
+   */
+  static String clusterMessage(Throwable ex) {
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      String msg = String.valueOf(t.getMessage());
+      if (msg.contains("All masters are unresponsive")
+          || msg.contains("Cannot call methods on a stopped SparkContext")
+          || msg.contains("Failed to connect to master")) {
+        return "cluster unreachable: the Spark master did not answer (check --master and that"
+            + " the cluster runs); nothing was written";
       }
     }
     return null;
