@@ -53,99 +53,10 @@ class AttendEndToEndTest {
   @ParameterizedTest(name = "#{0} {1} causal={2} n={3},{4} heads={5} block={6}")
   @MethodSource("cases")
   void attendMatchesOracle(
-      int id, String pattern, boolean causal, int n1, int n2, int heads, int block)
-      throws Exception {
-    int d = 16;
-    int dv = 8;
-    List<TokenTables.Doc> docs =
-        List.of(
-            TokenTables.random("a-" + id, n1, heads * d, heads * dv, 3, id * 31L + 1),
-            TokenTables.random("b-" + id, n2, heads * d, heads * dv, 1, id * 31L + 2));
-    String in = tmp.resolve("in-" + id).toString();
-    String out = tmp.resolve("out-" + id).toString();
-    TokenTables.write(TokenTables.rows(docs, id + 1), in, 3);
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "attend",
-                "--input",
-                in,
-                "--output",
-                out,
-                "--pattern",
-                pattern,
-                "--heads",
-                String.valueOf(heads),
-                "--block-size",
-                String.valueOf(block),
-                "--stats",
-                "--span-tokens",
-                String.valueOf(4 * block),
-                "--seed",
-                "5"));
-    if (pattern.equals("longformer")) {
-      args.addAll(List.of("--window", "40"));
-    }
-    if (pattern.equals("bigbird")) {
-      args.addAll(List.of("--random-blocks", "2"));
-    }
-    if (causal) {
-      args.add("--causal");
-    }
-    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
-    assertEquals(0, r.code(), r.err());
+      int id, String pattern, boolean causal, int n1, int n2, int heads, int block) {
+    String out =
+        new OracleCase(id, pattern, causal, n1, n2, heads, block).runAndCheck(tmp, id * 31L);
     assertTrue(Files.exists(Path.of(out, "_longattn.json")), "run record written");
-
-    AttentionPattern p = new PatternSpec(pattern, block, 40, 1, 2, 5, causal).build();
-    Map<String, Row> rows = new HashMap<>();
-    for (Row row : SparkTestSession.get().read().parquet(out).collectAsList()) {
-      rows.put(row.getString(0) + "#" + row.getInt(1), row);
-    }
-    assertEquals(n1 + n2, rows.size(), "one output row per token");
-    for (TokenTables.Doc doc : docs) {
-      DenseOracle.Result ref =
-          DenseOracle.attend(
-              p,
-              doc.q(),
-              doc.k(),
-              doc.v(),
-              doc.n(),
-              heads,
-              d,
-              dv,
-              Seeds.docHash(doc.id()),
-              doc.globals());
-      for (int i = 0; i < doc.n(); i++) {
-        Row row = rows.get(doc.id() + "#" + i);
-        List<Float> o = row.getList(2);
-        for (int x = 0; x < heads * dv; x++) {
-          Tolerance.assertClose(
-              ref.out()[i][x], o.get(x), Tolerance.REL, doc.id() + " pos " + i + " out[" + x + "]");
-        }
-        for (int h = 0; h < heads; h++) {
-          Tolerance.assertClose(
-              ref.entropy()[i][h],
-              row.<Float>getList(3).get(h),
-              Tolerance.REL,
-              doc.id() + " pos " + i + " entropy");
-          Tolerance.assertClose(
-              ref.meanDistance()[i][h],
-              row.<Float>getList(4).get(h),
-              Tolerance.REL,
-              doc.id() + " pos " + i + " mean_distance");
-          Tolerance.assertClose(
-              ref.maxWeight()[i][h],
-              row.<Float>getList(5).get(h),
-              Tolerance.REL,
-              doc.id() + " pos " + i + " max_weight");
-          Tolerance.assertClose(
-              ref.globalMass()[i][h],
-              row.<Float>getList(6).get(h),
-              Tolerance.REL,
-              doc.id() + " pos " + i + " global_mass");
-        }
-      }
-    }
   }
 
   /** Many small documents: several spans share a partition; every row still matches. */

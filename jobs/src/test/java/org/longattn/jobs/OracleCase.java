@@ -1,0 +1,116 @@
+package org.longattn.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.longattn.datasets.SparkTestSession;
+import org.longattn.kernels.DenseOracle;
+import org.longattn.kernels.Tolerance;
+import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Seeds;
+
+/**
+ * One end-to-end oracle case: two documents (rows shuffled, 3 files) through the real {@code
+ * attend} CLI with stats, every output row compared with the double-precision dense oracle.
+ */
+public record OracleCase(
+    int id, String pattern, boolean causal, int n1, int n2, int heads, int block) {
+  static final int D = 16;
+  static final int DV = 8;
+  static final int WINDOW = 40;
+  static final int RANDOM_BLOCKS = 2;
+  static final long SEED = 5;
+
+  /** Writes the input, runs attend with {@code extraArgs}, checks it; returns the output dir. */
+  public String runAndCheck(Path tmp, long dataSeed, String... extraArgs) {
+    List<TokenTables.Doc> docs =
+        List.of(
+            TokenTables.random("a-" + id, n1, heads * D, heads * DV, 3, dataSeed + 1),
+            TokenTables.random("b-" + id, n2, heads * D, heads * DV, 1, dataSeed + 2));
+    String in = tmp.resolve("in-" + id).toString();
+    String out = tmp.resolve("out-" + id).toString();
+    TokenTables.write(TokenTables.rows(docs, id + 1), in, 3);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "attend",
+                "--input",
+                in,
+                "--output",
+                out,
+                "--pattern",
+                pattern,
+                "--heads",
+                String.valueOf(heads),
+                "--block-size",
+                String.valueOf(block),
+                "--stats",
+                "--span-tokens",
+                String.valueOf(4 * block),
+                "--seed",
+                String.valueOf(SEED)));
+    if (pattern.equals("longformer")) {
+      args.addAll(List.of("--window", String.valueOf(WINDOW)));
+    }
+    if (pattern.equals("bigbird")) {
+      args.addAll(List.of("--random-blocks", String.valueOf(RANDOM_BLOCKS)));
+    }
+    if (causal) {
+      args.add("--causal");
+    }
+    args.addAll(List.of(extraArgs));
+    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    assertEquals(0, r.code(), r.err());
+    check(docs, out);
+    return out;
+  }
+
+  private void check(List<TokenTables.Doc> docs, String out) {
+    AttentionPattern p =
+        new PatternSpec(pattern, block, WINDOW, 1, RANDOM_BLOCKS, SEED, causal).build();
+    Map<String, Row> rows = new HashMap<>();
+    for (Row row : SparkTestSession.get().read().parquet(out).collectAsList()) {
+      rows.put(row.getString(0) + "#" + row.getInt(1), row);
+    }
+    assertEquals(n1 + n2, rows.size(), "one output row per token");
+    for (TokenTables.Doc doc : docs) {
+      DenseOracle.Result ref =
+          DenseOracle.attend(
+              p,
+              doc.q(),
+              doc.k(),
+              doc.v(),
+              doc.n(),
+              heads,
+              D,
+              DV,
+              Seeds.docHash(doc.id()),
+              doc.globals());
+      for (int i = 0; i < doc.n(); i++) {
+        Row row = rows.get(doc.id() + "#" + i);
+        String at = doc.id() + " pos " + i;
+        List<Float> o = row.getList(2);
+        for (int x = 0; x < heads * DV; x++) {
+          Tolerance.assertClose(ref.out()[i][x], o.get(x), Tolerance.REL, at + " out[" + x + "]");
+        }
+        double[][][] stats = {ref.entropy(), ref.meanDistance(), ref.maxWeight(), ref.globalMass()};
+        String[] names = {"entropy", "mean_distance", "max_weight", "global_mass"};
+        for (int s = 0; s < 4; s++) {
+          for (int h = 0; h < heads; h++) {
+            Tolerance.assertClose(
+                stats[s][i][h],
+                row.<Float>getList(3 + s).get(h),
+                Tolerance.REL,
+                at + " " + names[s] + "[" + h + "]");
+          }
+        }
+      }
+    }
+  }
+}
