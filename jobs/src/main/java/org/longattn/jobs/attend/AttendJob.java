@@ -104,10 +104,13 @@ public final class AttendJob {
         routed.mapPartitions(tasks::compute).persist(StorageLevel.MEMORY_AND_DISK_SER());
     JavaRDD<Row> spanRows = spanOutputs.flatMap(tasks::rows);
     JavaRDD<Row> globalRows =
-        spanOutputs
-            .filter(SpanTasks.SpanOutput::hasPartials)
-            .mapToPair(SpanTasks.SpanOutput::partial)
-            .groupByKey(Math.max(1, Math.min(partitions, plans.size())))
+        GlobalFold.fold(
+                spanOutputs
+                    .filter(SpanTasks.SpanOutput::hasPartials)
+                    .mapToPair(SpanTasks.SpanOutput::partial),
+                spansWithGlobals(plans, pattern, spanBlocks),
+                shape.heads(),
+                partitions)
             .flatMap(tasks::globalRows);
     Dataset<Row> out =
         spark.createDataFrame(
@@ -155,6 +158,15 @@ public final class AttendJob {
     long byTokens = (tokens + spanTokens - 1) / spanTokens;
     long wanted = Math.max(jsc.defaultParallelism(), byTokens);
     return (int) Math.max(1, Math.min(Math.min(spans, wanted), 1 << 16));
+  }
+
+  /** Span counts of the documents that have global rows (they are the ones with partials). */
+  static long[] spansWithGlobals(
+      Map<String, DocPlan> plans, AttentionPattern pattern, int spanBlocks) {
+    return plans.values().stream()
+        .filter(d -> pattern.globalPositions(d.n(), d.columnGlobals()).length > 0)
+        .mapToLong(d -> (pattern.numBlocks(d.n()) + spanBlocks - 1) / spanBlocks)
+        .toArray();
   }
 
   static HeadShape headShape(int[] lengths, int heads) {

@@ -19,13 +19,12 @@ import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.SpanAttention;
 import org.longattn.kernels.span.SpanResult;
 import org.longattn.kernels.state.SoftmaxState;
-import org.longattn.kernels.state.TreeFold;
 import scala.Tuple2;
 
 /**
  * The reduce side of the routing shuffle: per span, assemble its blocks and compute (a) the output
  * rows of its non-global positions and (b) the partial states of the document's global rows; then
- * (c) fold each document's partials over spans in span order and emit the global rows.
+ * (c) emit the global rows from the partials folded over spans by {@link GlobalFold}.
  */
 public final class SpanTasks implements java.io.Serializable {
   private final Broadcast<Map<String, DocPlan>> plans;
@@ -165,30 +164,12 @@ public final class SpanTasks implements java.io.Serializable {
     return out.iterator();
   }
 
-  /** (c) Folds one document's span partials in span order and emits its global rows. */
-  public Iterator<Row> globalRows(Tuple2<String, Iterable<byte[]>> docPartials) {
-    DocPlan doc = plans.value().get(docPartials._1());
+  /** (c) Emits one document's global rows from its fully folded partial states. */
+  public Iterator<Row> globalRows(Tuple2<String, byte[]> docFolded) {
+    DocPlan doc = plans.value().get(docFolded._1());
     AttentionPattern pattern = params.pattern().build();
-    List<ByteBuffer> bySpan = new ArrayList<>();
-    for (byte[] b : docPartials._2()) {
-      bySpan.add(ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN));
-    }
-    bySpan.sort((a, b) -> Integer.compare(a.getInt(0), b.getInt(0)));
     int heads = shape.heads();
-    List<List<SoftmaxState>> perHead = new ArrayList<>();
-    for (int h = 0; h < heads; h++) {
-      perHead.add(new ArrayList<>());
-    }
-    for (ByteBuffer buf : bySpan) {
-      buf.position(4);
-      for (int h = 0; h < heads; h++) {
-        perHead.get(h).add(SoftmaxState.readFrom(buf));
-      }
-    }
-    SoftmaxState[] folded = new SoftmaxState[heads];
-    for (int h = 0; h < heads; h++) {
-      folded[h] = TreeFold.fold(perHead.get(h), SoftmaxState::merge);
-    }
+    SoftmaxState[] folded = GlobalFold.states(docFolded._2(), heads);
     int[] gpos = pattern.globalPositions(doc.n(), doc.columnGlobals());
     int g = gpos.length;
     boolean stats = params.stats();
