@@ -441,13 +441,16 @@ class ClusterIT {
 
   record Killed(String appId, String executorId, long pid) {}
 
+  private static final Pattern SPANS = Pattern.compile("\\[attend\\] plan: .* (\\d+) spans of");
+
   private static final Pattern FINISHED =
       Pattern.compile("Finished task \\d+\\.\\d+ in stage (\\d+)\\.\\d+");
 
   /**
    * Waits until the driver planned (its "[attend] plan:" line: the planning jobs are over), then
    * until the executors finished tasks of two new stages — the routing shuffle-map stage and the
-   * attention stage after it — and SIGKILLs the executor that finished most attention tasks.
+   * attention stage after it (one task per span) — and, a third of the spans into the attention
+   * stage, SIGKILLs the executor that finished most of its tasks.
    */
   private static Killed killExecutorMidStage(Process p, Path driverLog) throws Exception {
     long deadline = System.nanoTime() + JOB.toNanos();
@@ -455,6 +458,10 @@ class ClusterIT {
       checkRunning(p, driverLog, deadline, "the plan line");
       Thread.sleep(100);
     }
+    Matcher plan = SPANS.matcher(Files.readString(driverLog));
+    assertTrue(plan.find(), "span count in the plan line");
+    int spans = Integer.parseInt(plan.group(1));
+    int killAfter = Math.max(4, spans / 3);
     Map<Path, Integer> before = new HashMap<>();
     for (Path f : executorLogs()) {
       before.put(f, finishedStages(f).size());
@@ -472,7 +479,7 @@ class ClusterIT {
       if (stages.size() >= 2) {
         Map<Path, Integer> attention = stages.lastEntry().getValue();
         int done = attention.values().stream().mapToInt(Integer::intValue).sum();
-        if (done >= 8) {
+        if (done >= killAfter) {
           Path victim =
               attention.entrySet().stream().max(Map.Entry.comparingByValue()).get().getKey();
           String executorId = victim.getParent().getFileName().toString();
