@@ -176,15 +176,15 @@ public final class EmbedJob {
             "left_anti");
     // One small job: the out-of-vocabulary words and their counts (fewer than the vocabulary).
     List<Row> oovWordCounts = oov.groupBy(col(TOKEN)).count().collectAsList();
-    long oovTokens = 0;
+    long oovTokenCount = 0;
     List<String> oovSample = new ArrayList<>();
     for (Row r : oovWordCounts) {
-      oovTokens += r.getLong(1);
+      oovTokenCount += r.getLong(1);
       oovSample.add(r.getString(0));
     }
+    long oovTokens = oovTokenCount;
     long oovWords = oovWordCounts.size();
     oovSample.sort(null);
-    oovSample = oovSample.subList(0, Math.min(SAMPLE, oovSample.size()));
     progress.stage(
         "vocabulary",
         oovTokens
@@ -193,7 +193,10 @@ public final class EmbedJob {
             + " tokens ("
             + oovWords
             + " distinct words) are out of vocabulary: zero word vector + position"
-            + (oovSample.isEmpty() ? "" : ", e.g. " + String.join(", ", oovSample)));
+            + (oovSample.isEmpty()
+                ? ""
+                : ", e.g. "
+                    + String.join(", ", oovSample.subList(0, Math.min(SAMPLE, oovSample.size())))));
 
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<Map<String, float[]>> bVectors = jsc.broadcast(vectors);
