@@ -106,7 +106,7 @@ public final class EmbedJob {
             .select(col(TextInput.DOC_ID), col(WORDS))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      return embed(spark, p, progress, docs.format(), words, loaded, projection);
+      return embed(spark, p, progress, docs, words, loaded, projection);
     } finally {
       words.unpersist();
     }
@@ -116,29 +116,32 @@ public final class EmbedJob {
       SparkSession spark,
       EmbedParams p,
       Progress progress,
-      TextInput.Format format,
+      TextInput.Documents docs,
       Dataset<Row> words,
       Word2VecModel loaded,
       Projection projection) {
     // Reading and decoding happen here: a non-UTF-8 file fails this action.
     List<Row> counts = words.select(col(TextInput.DOC_ID), size(col(WORDS))).collectAsList();
     List<String> empty = new ArrayList<>();
+    java.util.Set<String> listed = new java.util.HashSet<>(docs.fileNames());
     long tokens = 0;
     for (Row r : counts) {
+      listed.remove(r.getString(0));
       if (r.getInt(1) <= 0) {
         empty.add(r.getString(0));
       } else {
         tokens += r.getInt(1);
       }
     }
+    empty.addAll(listed); // empty files: Spark's file source yields no row for them
     empty.sort(null);
-    int documents = counts.size() - empty.size();
+    int documents = counts.size() + listed.size() - empty.size();
     if (documents == 0) {
       throw new InputException(
           "input '"
               + p.input()
               + "' has no tokens: "
-              + (counts.isEmpty() ? "no documents" : "all " + counts.size() + " documents empty"));
+              + (empty.isEmpty() ? "no documents" : "all " + empty.size() + " documents empty"));
     }
     progress.stage("tokenize", documents + " documents, " + tokens + " tokens");
     if (!empty.isEmpty()) {
@@ -222,7 +225,7 @@ public final class EmbedJob {
             AtomicOutput.write(spark, p.saveWord2vec(), p.overwrite(), m -> save(model, m));
             progress.stage("save-word2vec", p.saveWord2vec());
           }
-          info.put("parameters", parameters(p, format, projection));
+          info.put("parameters", parameters(p, docs.format(), projection));
           info.put("seed", p.seed());
           info.put("documents", documents);
           info.put("rows", total);

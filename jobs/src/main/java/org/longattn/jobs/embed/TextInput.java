@@ -10,6 +10,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -58,8 +59,13 @@ public final class TextInput {
     PARQUET
   }
 
-  /** The documents and the reader used. */
-  public record Documents(Dataset<Row> rows, Format format) {}
+  /**
+   * The documents and the reader used.
+   *
+   * @param fileNames the {@code .txt} files listed (text input; Spark's file source drops empty
+   *     files, so these tell which documents exist), empty for Parquet
+   */
+  public record Documents(Dataset<Row> rows, Format format, List<String> fileNames) {}
 
   /**
    * Reads the documents (lazily: UTF-8 errors surface when the rows are computed).
@@ -68,7 +74,8 @@ public final class TextInput {
    *     doc_id} / {@code text}, has a null {@code doc_id} or a {@code doc_id} twice
    */
   public static Documents read(SparkSession spark, String path) {
-    Format format = format(spark, path);
+    List<String> names = textFiles(spark, path);
+    Format format = names.isEmpty() ? Format.PARQUET : Format.TEXT_FILES;
     if (format == Format.TEXT_FILES) {
       Dataset<Row> files =
           spark.read().format("binaryFile").option("pathGlobFilter", "*.txt").load(path);
@@ -82,7 +89,7 @@ public final class TextInput {
                         return RowFactory.create(name, decodeUtf8(name, r.getAs(1)));
                       },
                   Encoders.row(SCHEMA));
-      return new Documents(docs, format);
+      return new Documents(docs, format, names);
     }
     Dataset<Row> raw;
     try {
@@ -126,7 +133,7 @@ public final class TextInput {
               + dup.get(0).getLong(1)
               + " rows (one row per document)");
     }
-    return new Documents(docs, format);
+    return new Documents(docs, format, List.of());
   }
 
   /**
@@ -164,24 +171,22 @@ public final class TextInput {
     return out.toString();
   }
 
-  private static Format format(SparkSession spark, String path) {
+  /** The visible {@code .txt} files of the input (the path itself if it is one), else none. */
+  private static List<String> textFiles(SparkSession spark, String path) {
     Path p = new Path(path);
     try {
       FileSystem fs = FileSystem.get(p.toUri(), spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(p)) {
         throw new InputException("input '" + path + "' does not exist");
       }
-      FileStatus st = fs.getFileStatus(p);
-      if (st.isFile()) {
-        return p.getName().endsWith(".txt") ? Format.TEXT_FILES : Format.PARQUET;
-      }
-      for (FileStatus f : fs.listStatus(p)) {
+      List<String> names = new ArrayList<>();
+      for (FileStatus f : fs.listStatus(p)) { // a file lists itself
         String n = f.getPath().getName();
         if (f.isFile() && n.endsWith(".txt") && !n.startsWith(".") && !n.startsWith("_")) {
-          return Format.TEXT_FILES;
+          names.add(n);
         }
       }
-      return Format.PARQUET;
+      return names;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read input '" + path + "'", e);
     }
