@@ -75,18 +75,9 @@ class EmbedEndToEndTest {
     NpyFiles.write(tmp.resolve("w/wk.npy"), D, HEADS * HEAD_DIM, wk);
     NpyFiles.write(tmp.resolve("w/wv.npy"), D, HEADS * VALUE_DIM, wv);
     first =
-        CliRunner.run(
-            "embed",
-            "--input",
-            tmp.resolve("docs").toString(),
-            "--output",
-            tmp.resolve("tokens").toString(),
-            "--heads",
-            "" + HEADS,
-            "--head-dim",
-            "" + HEAD_DIM,
-            "--value-dim",
-            "" + VALUE_DIM,
+        embed(
+            tmp.resolve("docs"),
+            tmp.resolve("tokens"),
             "--vector-size",
             "" + D,
             "--min-count",
@@ -95,11 +86,31 @@ class EmbedEndToEndTest {
             "2",
             "--seed",
             "7",
-            "--weights",
-            tmp.resolve("w").toString(),
             "--save-word2vec",
             tmp.resolve("model").toString());
     assertEquals(0, first.code(), first.err());
+  }
+
+  /** Runs embed with this test's head shape and .npy weights, plus {@code extra} flags. */
+  static CliRunner.Result embed(Path in, Path out, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "embed",
+                "--input",
+                in.toString(),
+                "--output",
+                out.toString(),
+                "--heads",
+                "" + HEADS,
+                "--head-dim",
+                "" + HEAD_DIM,
+                "--value-dim",
+                "" + VALUE_DIM,
+                "--weights",
+                tmp.resolve("w").toString()));
+    args.addAll(List.of(extra));
+    return CliRunner.run(args.toArray(String[]::new));
   }
 
   /** Independent tokenizer: lower-case, split on runs of non-letters/digits. */
@@ -200,22 +211,11 @@ class EmbedEndToEndTest {
     }
     Files.writeString(txt.resolve("notes.md"), "not a .txt file: ignored");
     CliRunner.Result r =
-        CliRunner.run(
-            "embed",
-            "--input",
-            txt.toString(),
-            "--output",
-            tmp.resolve("tokens-txt").toString(),
-            "--heads",
-            "" + HEADS,
-            "--head-dim",
-            "" + HEAD_DIM,
-            "--value-dim",
-            "" + VALUE_DIM,
+        embed(
+            txt,
+            tmp.resolve("tokens-txt"),
             "--word2vec",
             tmp.resolve("model").toString(),
-            "--weights",
-            tmp.resolve("w").toString(),
             "--output-encoding",
             "binary");
     assertEquals(0, r.code(), r.err());

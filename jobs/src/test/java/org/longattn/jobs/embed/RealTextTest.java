@@ -32,7 +32,6 @@ import org.longattn.jobs.CliRunner;
 class RealTextTest {
   static final int MIN_TOKENS = 100_000;
 
-
   @TempDir Path tmp;
 
   /** The sources, in order: license texts (symlinks resolved, each once), then copyright files. */
@@ -77,8 +76,10 @@ class RealTextTest {
 
   /** The jobs' stage lines, for the test log. */
   private static void progress(CliRunner.Result r) {
-    r.err().lines().filter(l -> l.contains("[embed]") || l.contains("[attend]")).forEach(
-        System.out::println);
+    r.err()
+        .lines()
+        .filter(l -> l.contains("[embed]") || l.contains("[attend]"))
+        .forEach(System.out::println);
   }
 
   @Test
