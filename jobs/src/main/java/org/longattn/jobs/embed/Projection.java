@@ -24,9 +24,11 @@ public final class Projection implements Serializable {
   private final int heads;
   private final int headDim;
   private final int valueDim;
-  private final float[] wq;
-  private final float[] wk;
-  private final float[] wv;
+  // Widened once to double: the multiply-add loop then has one element type, which C2
+  // auto-vectorises (a float→double conversion inside it is not).
+  private final double[] wq;
+  private final double[] wk;
+  private final double[] wv;
   private final double[] frequencies;
 
   /**
@@ -49,9 +51,9 @@ public final class Projection implements Serializable {
     this.heads = heads;
     this.headDim = headDim;
     this.valueDim = valueDim;
-    this.wq = wq;
-    this.wk = wk;
-    this.wv = wv;
+    this.wq = widen(wq);
+    this.wk = widen(wk);
+    this.wv = widen(wv);
     this.frequencies = new double[(width + 1) / 2];
     for (int i = 0; i < frequencies.length; i++) {
       frequencies[i] = StrictMath.pow(10000.0, -2.0 * i / width);
@@ -176,7 +178,15 @@ public final class Projection implements Serializable {
     return times(x, wv, heads * valueDim);
   }
 
-  private float[] times(double[] x, float[] w, int cols) {
+  private static double[] widen(float[] w) {
+    double[] d = new double[w.length];
+    for (int i = 0; i < w.length; i++) {
+      d[i] = w[i];
+    }
+    return d;
+  }
+
+  private float[] times(double[] x, double[] w, int cols) {
     double[] acc = new double[cols];
     for (int i = 0; i < width; i++) {
       double xi = x[i];
