@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
     description = "Attention over very long documents on Apache Spark.",
     subcommands = {
       GenerateCommand.class,
+      EmbedCommand.class,
       AttendCommand.class,
       PatternCommand.class,
       ReportCommand.class,
