@@ -21,8 +21,6 @@ import org.longattn.datasets.TokenRowDecoder;
 import org.longattn.datasets.TokenTable;
 import org.longattn.jobs.Progress;
 import org.longattn.jobs.RunInfo;
-import org.longattn.kernels.AttentionBackend;
-import org.longattn.kernels.Backends;
 import org.longattn.kernels.KeyRows;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.Band;
@@ -62,7 +60,7 @@ public final class DenseTiles {
   }
 
   /** Rows per merge group: whole blocks, at most ~1024 rows, dividing the span. */
-  static int groupRows(int blockSize, int spanBlocks) {
+  public static int groupRows(int blockSize, int spanBlocks) {
     return blockSize * Math.min(spanBlocks, Integer.highestOneBit(Math.max(1, 1024 / blockSize)));
   }
 
@@ -309,7 +307,7 @@ public final class DenseTiles {
   }
 
   /** The tile stage: per partition, assemble each tile, compute its row groups' partial states. */
-  static final class Tiles implements java.io.Serializable {
+  static final class Tiles implements TileStream.Work {
     private final Broadcast<Map<String, DocPlan>> plans;
     private final AttendParams params;
     private final HeadShape shape;
@@ -329,57 +327,21 @@ public final class DenseTiles {
       this.stateBytes = stateBytes;
     }
 
-    /**
-     * Records sorted by tile: one tile is assembled at a time, computed, and let go; the backend is
-     * created once per partition, on first use, and closed at the end.
-     */
     Iterator<Tuple2<TileKey, byte[]>> call(Iterator<Tuple2<TileKey, byte[]>> records) {
       AttentionPattern pattern = params.pattern().build();
-      int spanTokens = params.spanBlocks() * pattern.blockSize();
       Band band = pattern.causal() ? Band.ALL.causal() : Band.ALL;
-      return new Iterator<>() {
-        private final java.util.ArrayDeque<Tuple2<TileKey, byte[]>> ready =
-            new java.util.ArrayDeque<>();
-        private Tuple2<TileKey, byte[]> pending;
-        private AttentionBackend backend;
-        private TileAttention attention;
+      return TileStream.run(records, this, shape, band, params);
+    }
 
-        @Override
-        public boolean hasNext() {
-          while (ready.isEmpty() && (pending != null || records.hasNext())) {
-            Tuple2<TileKey, byte[]> first = pending != null ? pending : records.next();
-            pending = null;
-            TileAssembler asm = assembler(first._1(), spanTokens);
-            asm.add(first._2());
-            while (records.hasNext()) {
-              Tuple2<TileKey, byte[]> rec = records.next();
-              if (!rec._1().equals(first._1())) {
-                pending = rec;
-                break;
-              }
-              asm.add(rec._2());
-            }
-            if (attention == null) {
-              backend = Backends.create(params.backend(), SpanTasks.assignedGpu());
-              attention = new TileAttention(shape, band, params.stats(), backend);
-            }
-            ready.addAll(compute(first._1(), asm, spanTokens, attention));
-          }
-          if (ready.isEmpty() && backend != null) {
-            backend.close();
-            backend = null;
-          }
-          return !ready.isEmpty();
-        }
+    @Override
+    public TileAssembler assembler(TileKey t) {
+      return assembler(t, params.spanBlocks() * params.pattern().blockSize());
+    }
 
-        @Override
-        public Tuple2<TileKey, byte[]> next() {
-          if (!hasNext()) {
-            throw new java.util.NoSuchElementException();
-          }
-          return ready.poll();
-        }
-      };
+    @Override
+    public List<Tuple2<TileKey, byte[]>> compute(
+        TileKey t, TileAssembler asm, TileAttention attention) {
+      return compute(t, asm, params.spanBlocks() * params.pattern().blockSize(), attention);
     }
 
     private TileAssembler assembler(TileKey t, int spanTokens) {
