@@ -72,26 +72,9 @@ public final class TokenTable {
    *     column is missing or has the wrong type (the message names the column and the type found)
    */
   public static Dataset<Row> read(SparkSession spark, String path) {
-    requireExists(spark, path);
-    Dataset<Row> raw;
-    try {
-      raw = spark.read().parquet(path);
-    } catch (Exception e) {
-      String msg = String.valueOf(e.getMessage());
-      if (msg.contains("UNABLE_TO_INFER_SCHEMA") || msg.contains("Unable to infer schema")) {
-        throw new InputException("input '" + path + "' is empty: no Parquet data files");
-      }
-      throw new InputException(
-          "input '" + path + "' is not a readable Parquet table: " + firstLine(msg));
-    }
+    Dataset<Row> raw = parquet(spark, path);
     StructType schema = raw.schema();
-    require(schema, path, DOC_ID, "string", DataTypes.StringType::equals);
-    require(
-        schema,
-        path,
-        POS,
-        "int",
-        t -> t.equals(DataTypes.IntegerType) || t.equals(DataTypes.LongType));
+    requireDocAndPos(schema, path);
     for (String c : List.of(Q, K, V)) {
       require(schema, path, c, VECTOR_TYPES, TokenTable::isVectorType);
     }
@@ -114,7 +97,53 @@ public final class TokenTable {
     if (hasGate) {
       cols.add(vector(schema, GATE));
     }
-    Dataset<Row> df = raw.select(cols.toArray(new Column[0]));
+    return nonEmpty(raw.select(cols.toArray(new Column[0])), path);
+  }
+
+  /**
+   * Reads a query table (cross-attention): {@code doc_id}, {@code pos} and {@code q} checked as by
+   * {@link #read}; {@code k}, {@code v} and any other column are ignored and may be absent. Returns
+   * the canonical columns of {@link #read} with k and v set to q and {@code global} false, so the
+   * same decoder validates the rows.
+   *
+   * @throws InputException as {@link #read}, for the three columns it needs
+   */
+  public static Dataset<Row> readQueries(SparkSession spark, String path) {
+    Dataset<Row> raw = parquet(spark, path);
+    StructType schema = raw.schema();
+    requireDocAndPos(schema, path);
+    require(schema, path, Q, VECTOR_TYPES, TokenTable::isVectorType);
+    Column q = vector(schema, Q);
+    return nonEmpty(
+        raw.select(col(DOC_ID), position(schema), q, q.as(K), q.as(V), lit(false).as(GLOBAL)),
+        path);
+  }
+
+  private static void requireDocAndPos(StructType schema, String path) {
+    require(schema, path, DOC_ID, "string", DataTypes.StringType::equals);
+    require(
+        schema,
+        path,
+        POS,
+        "int",
+        t -> t.equals(DataTypes.IntegerType) || t.equals(DataTypes.LongType));
+  }
+
+  private static Dataset<Row> parquet(SparkSession spark, String path) {
+    requireExists(spark, path);
+    try {
+      return spark.read().parquet(path);
+    } catch (Exception e) {
+      String msg = String.valueOf(e.getMessage());
+      if (msg.contains("UNABLE_TO_INFER_SCHEMA") || msg.contains("Unable to infer schema")) {
+        throw new InputException("input '" + path + "' is empty: no Parquet data files");
+      }
+      throw new InputException(
+          "input '" + path + "' is not a readable Parquet table: " + firstLine(msg));
+    }
+  }
+
+  private static Dataset<Row> nonEmpty(Dataset<Row> df, String path) {
     if (df.isEmpty()) {
       throw new InputException("input '" + path + "' is empty: no token rows");
     }

@@ -89,6 +89,9 @@ public final class AttendJob {
             + "), backend "
             + device);
 
+    if (DenseTiles.applies(pattern, plans, spanBlocks)) {
+      return DenseTiles.run(spark, p, df, decoder, shape, plans, device, progress);
+    }
     Broadcast<Map<String, DocPlan>> bPlans = jsc.broadcast(plans);
     LongAccumulator ownBytes = jsc.sc().longAccumulator("kv bytes");
     LongAccumulator foreignBytes = jsc.sc().longAccumulator("kv bytes shipped to other spans");

@@ -116,7 +116,7 @@ public final class SpanTasks implements java.io.Serializable {
    * The GPU Spark assigned to this task ({@code spark.task.resource.gpu.amount}), as an index among
    * the OpenCL GPUs; -1 (the default device) outside Spark's resource scheduling.
    */
-  private static int assignedGpu() {
+  static int assignedGpu() {
     TaskContext tc = TaskContext.get();
     if (tc == null || !tc.resourcesJMap().containsKey("gpu")) {
       return -1;
@@ -148,6 +148,11 @@ public final class SpanTasks implements java.io.Serializable {
       partialBytes = buf.array();
     }
     return new SpanOutput(doc.docId(), r, partialBytes);
+  }
+
+  /** Whether rows carry the stats columns. */
+  boolean stats() {
+    return params.stats();
   }
 
   /** Output rows of a span's non-global positions. */
@@ -191,7 +196,7 @@ public final class SpanTasks implements java.io.Serializable {
     return new int[] {span * sb, Math.min(pattern.numBlocks(doc.n()), (span + 1) * sb)};
   }
 
-  private Row row(
+  Row row(
       String docId,
       int pos,
       float[] out,

@@ -18,7 +18,8 @@ import org.longattn.kernels.span.TokenBlock;
 
 /**
  * Kernel-only throughput of a whole document held in memory: the spans of the job, computed by
- * {@link SpanAttention} on {@code threads} threads (one backend each), no Spark, no I/O.
+ * {@link SpanAttention} on {@code threads} threads (one backend each), no Spark, no I/O; for a
+ * dense multi-span document the job's tiles instead ({@link DenseTileBench}).
  *
  * <p>FLOPs counted as 4·|query block|·|key block|·d per (query block, key block) pair the kernel is
  * handed (2 for Q·Kᵀ, 2 for P·V with dv = d; masked pairs inside a tile count too, as in every
@@ -67,6 +68,10 @@ public final class KernelBench {
     int spanBlocks = Integer.highestOneBit(Math.max(1, spanTokens / b));
     int spans = (nb + spanBlocks - 1) / spanBlocks;
     long hash = 1L;
+    if (p.name().equals("dense") && spans > 1) {
+      double seconds = DenseTileBench.run(p, shape, blocks, spanBlocks, threads, backend);
+      return new Result(seconds, n, flops(p, shape, n, hash, gpos.length, blocks));
+    }
     AtomicInteger nextSpan = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     long t0 = System.nanoTime();

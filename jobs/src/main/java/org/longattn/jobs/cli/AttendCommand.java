@@ -4,6 +4,8 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.longattn.jobs.attend.AttendJob;
 import org.longattn.jobs.attend.AttendParams;
+import org.longattn.jobs.attend.CrossAttendJob;
+import org.longattn.jobs.attend.CrossParams;
 import org.longattn.kernels.Backends;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,6 +66,21 @@ public final class AttendCommand implements Callable<Integer> {
       description = "array | binary: how 'out' is stored (default: ${DEFAULT-VALUE}).")
   String outputEncoding;
 
+  @Option(
+      names = "--queries",
+      description =
+          "Cross-attention: query table (Parquet: doc_id, pos, q; k and v ignored); keys and"
+              + " values come from --input. Exact (dense, not causal).")
+  String queries;
+
+  @Option(
+      names = "--cross",
+      description =
+          "With --queries: same-doc (a query document reads the --input document with the same"
+              + " doc_id; default) | all (every --input document; one output row per query row"
+              + " and document, with a target_doc_id column).")
+  String cross;
+
   @Mixin PatternOptions pattern;
 
   @Mixin SparkOptions sparkOptions;
@@ -71,9 +88,38 @@ public final class AttendCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     AttendParams params = params();
+    CrossParams crossParams = crossParams(params);
     SparkSession spark = sparkOptions.session("attend");
-    AttendJob.run(spark, params);
+    if (crossParams != null) {
+      CrossAttendJob.run(spark, crossParams);
+    } else {
+      AttendJob.run(spark, params);
+    }
     return 0;
+  }
+
+  /** The cross-attention parameters, or null without {@code --queries}. */
+  CrossParams crossParams(AttendParams base) {
+    CommandLine cmd = spec.commandLine();
+    if (queries == null) {
+      if (cross != null) {
+        throw new CommandLine.ParameterException(cmd, "--cross only applies with --queries FILE");
+      }
+      return null;
+    }
+    String mode = cross == null ? CrossParams.SAME_DOC : cross;
+    if (!CrossParams.MODES.contains(mode)) {
+      throw new CommandLine.ParameterException(
+          cmd, "--cross must be one of " + CrossParams.MODES + ", got '" + mode + "'");
+    }
+    if (!base.pattern().name().equals("dense") || base.pattern().causal()) {
+      throw new CommandLine.ParameterException(
+          cmd, "--queries (cross-attention) is exact: --pattern dense without --causal only");
+    }
+    if (queries.equals(output)) {
+      throw new CommandLine.ParameterException(cmd, "--queries and --output are the same path");
+    }
+    return new CrossParams(base, queries, mode);
   }
 
   AttendParams params() {
