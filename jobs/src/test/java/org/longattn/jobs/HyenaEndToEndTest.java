@@ -137,7 +137,8 @@ class HyenaEndToEndTest {
   void order3BinaryOutput() {
     String out = tmp.resolve("o3").toString();
     CliRunner.Result r =
-        CliRunner.run(attend(out, 64, "--order", "3", "--output-encoding", "binary", "--partitions", "4"));
+        CliRunner.run(
+            attend(out, 64, "--order", "3", "--output-encoding", "binary", "--partitions", "4"));
     assertEquals(0, r.code(), r.err());
     Map<String, float[]> rows = read(out);
     for (TokenTables.Doc doc : docs.subList(0, 4)) {

@@ -38,6 +38,16 @@ public final class HyenaFilter {
   static final int ANCHOR = 1024;
 
   private static final int FEATURES = 2 * BANDS + 1;
+
+  /** f_k = linspace(1e-4, K−1, K), as the reference positional embedding. */
+  private static final double[] BAND_FREQUENCIES = new double[BANDS];
+
+  static {
+    for (int k = 0; k < BANDS; k++) {
+      BAND_FREQUENCIES[k] = BANDS == 1 ? 1e-4 : 1e-4 + (BANDS - 1 - 1e-4) * k / (BANDS - 1);
+    }
+  }
+
   private static final double FAST_DECAY = 0.3;
   private static final double SLOW_DECAY = 1.5;
   private static final double TARGET = 1e-2;
@@ -123,6 +133,7 @@ public final class HyenaFilter {
     int channels = channels();
     double[] hidden = new double[WIDTH];
     double[] tmp = new double[WIDTH];
+    double[] z = new double[FEATURES];
     double[] decay = new double[d];
     double[] step = new double[d];
     double scale = n == 1 ? 0 : 1.0 / (n - 1);
@@ -140,7 +151,7 @@ public final class HyenaFilter {
         continue;
       }
       anchored = advanceDecay(t, anchored, scale, decay, step);
-      hidden(t, hidden, tmp);
+      hidden(t, z, hidden, tmp);
       for (int c = 0; c < channels; c++) {
         int w = base + c * WIDTH;
         double s = 0;
@@ -172,14 +183,12 @@ public final class HyenaFilter {
   }
 
   /** The FFN's last hidden layer at lag t. */
-  private void hidden(long t, double[] h, double[] tmp) {
-    double[] z = new double[FEATURES];
+  private void hidden(long t, double[] z, double[] h, double[] tmp) {
     z[0] = n == 1 ? 0 : t / (double) (n - 1);
     double w = 2 * Math.PI * t / n;
     for (int k = 0; k < BANDS; k++) {
-      double f = BANDS == 1 ? 1e-4 : 1e-4 + (BANDS - 1 - 1e-4) * k / (BANDS - 1);
-      z[1 + k] = Math.cos(f * w);
-      z[1 + BANDS + k] = -Math.sin(f * w);
+      z[1 + k] = Math.cos(BAND_FREQUENCIES[k] * w);
+      z[1 + BANDS + k] = -Math.sin(BAND_FREQUENCIES[k] * w);
     }
     layer(w1, b1, z, FEATURES, tmp);
     layer(w2, b2, tmp, WIDTH, h);
