@@ -50,11 +50,11 @@ class HyenaOperatorTest {
   @ParameterizedTest(name = "n={0} span={1} heads={2} d={3} order={4}")
   @MethodSource("cases")
   void matchesDirectConvolution(int n, int span, int heads, int d, int order, long seed) {
-    SplittableRandom rng = new SplittableRandom(seed);
     int width = heads * d;
-    float[] q = TestData.gaussian(rng, n, width, 1.0);
-    float[] k = TestData.gaussian(rng, n, width, 1.0);
-    float[] v = TestData.gaussian(rng, n, width, 1.0);
+    float[][] qkv = qkv(seed, n, width);
+    float[] q = qkv[0];
+    float[] k = qkv[1];
+    float[] v = qkv[2];
     HyenaFilter filter = new HyenaFilter(seed, order, heads, d, n);
     float[] out = HyenaOperator.apply(filter, span, q, k, v);
     HyenaOracle.assertClose(
@@ -64,11 +64,11 @@ class HyenaOperatorTest {
   /** Order 2 is y = h2 ∗ (k ⊙ (h1 ∗ (q ⊙ v))): swapping q and k changes the result. */
   @Test
   void gatesAreOrdered() {
-    SplittableRandom rng = new SplittableRandom(5);
     int n = 40;
-    float[] q = TestData.gaussian(rng, n, 2, 1.0);
-    float[] k = TestData.gaussian(rng, n, 2, 1.0);
-    float[] v = TestData.gaussian(rng, n, 2, 1.0);
+    float[][] qkv = qkv(5, n, 2);
+    float[] q = qkv[0];
+    float[] k = qkv[1];
+    float[] v = qkv[2];
     HyenaFilter f = new HyenaFilter(3, 2, 1, 2, n);
     float[] a = HyenaOperator.apply(f, 16, q, k, v);
     float[] b = HyenaOperator.apply(f, 16, k, q, v);
@@ -91,11 +91,11 @@ class HyenaOperatorTest {
   /** Causality: changing token j changes no output before j. */
   @Test
   void causal() {
-    SplittableRandom rng = new SplittableRandom(6);
     int n = 300;
-    float[] q = TestData.gaussian(rng, n, 3, 1.0);
-    float[] k = TestData.gaussian(rng, n, 3, 1.0);
-    float[] v = TestData.gaussian(rng, n, 3, 1.0);
+    float[][] qkv = qkv(6, n, 3);
+    float[] q = qkv[0];
+    float[] k = qkv[1];
+    float[] v = qkv[2];
     HyenaFilter f = new HyenaFilter(9, 2, 1, 3, n);
     float[] a = HyenaOperator.apply(f, 64, q, k, v);
     v[200 * 3 + 1] += 1f;
@@ -111,14 +111,24 @@ class HyenaOperatorTest {
   /** Same inputs, same spans: bitwise the same output (fixed association order). */
   @Test
   void deterministic() {
-    SplittableRandom rng = new SplittableRandom(8);
     int n = 1000;
-    float[] q = TestData.gaussian(rng, n, 4, 1.0);
-    float[] k = TestData.gaussian(rng, n, 4, 1.0);
-    float[] v = TestData.gaussian(rng, n, 4, 1.0);
+    float[][] qkv = qkv(8, n, 4);
+    float[] q = qkv[0];
+    float[] k = qkv[1];
+    float[] v = qkv[2];
     float[] a = HyenaOperator.apply(new HyenaFilter(1, 2, 2, 2, n), 128, q, k, v);
     float[] b = HyenaOperator.apply(new HyenaFilter(1, 2, 2, 2, n), 128, q, k, v);
     assertArrayEquals(a, b);
+  }
+
+  /** Seeded Gaussian q, k, v rows. */
+  private static float[][] qkv(long seed, int n, int width) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    return new float[][] {
+      TestData.gaussian(rng, n, width, 1.0),
+      TestData.gaussian(rng, n, width, 1.0),
+      TestData.gaussian(rng, n, width, 1.0)
+    };
   }
 
   @Test
