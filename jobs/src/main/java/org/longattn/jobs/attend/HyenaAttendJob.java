@@ -97,7 +97,7 @@ public final class HyenaAttendJob {
             + order);
 
     Broadcast<Map<String, DocPlan>> bPlans = jsc.broadcast(plans);
-    LongAccumulator tokenBytes = jsc.sc().longAccumulator("hyena token bytes");
+    LongAccumulator kvBytes = jsc.sc().longAccumulator("hyena k, v bytes routed");
     LongAccumulator unused = jsc.sc().longAccumulator("hyena foreign token bytes");
     LongAccumulator spectraBytes = jsc.sc().longAccumulator("hyena spectra bytes");
     LongAccumulator gateBytes = jsc.sc().longAccumulator("hyena gate bytes");
@@ -107,7 +107,7 @@ public final class HyenaAttendJob {
         df.queryExecution()
             .toRdd()
             .toJavaRDD()
-            .mapPartitionsToPair(new RouteRows(decoder, bPlans, p, shape, tokenBytes, unused))
+            .mapPartitionsToPair(new RouteRows(decoder, bPlans, p, shape, kvBytes, unused))
             .partitionBy(partitioner)
             .mapPartitionsToPair(tasks::firstStep);
     JavaRDD<Row> rows = null;
@@ -144,7 +144,7 @@ public final class HyenaAttendJob {
             info.put("hyena", hyenaInfo(order, p));
             Map<String, Object> shuffle = new LinkedHashMap<>();
             shuffle.put("bytes_written", meter.bytesWritten());
-            shuffle.put("token_bytes", tokenBytes.value());
+            shuffle.put("kv_bytes", kvBytes.value()); // as attend reports it; q travels too
             shuffle.put("spectra_bytes", spectraBytes.value());
             shuffle.put("gate_bytes", gateBytes.value());
             info.put("shuffle", shuffle);
