@@ -49,6 +49,9 @@ public final class AttendJob {
 
   /** Runs the job; returns what went into {@code _longattn.json}. */
   public static Map<String, Object> run(SparkSession spark, AttendParams p) {
+    if (HyenaAttendJob.handles(p)) {
+      return HyenaAttendJob.run(spark, p); // long convolutions, not attention
+    }
     Progress progress = new Progress("attend");
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     AtomicOutput.checkTarget(spark, p.output(), p.overwrite());

@@ -9,7 +9,9 @@ public final class PatternOptions {
   @Option(
       names = "--pattern",
       defaultValue = "dense",
-      description = "dense | blocked | longformer | bigbird (default: ${DEFAULT-VALUE}).")
+      description =
+          "dense | blocked | longformer | bigbird | hyena (Hyena long convolutions, not"
+              + " attention; always causal) (default: ${DEFAULT-VALUE}).")
   String pattern;
 
   @Option(
@@ -35,17 +37,23 @@ public final class PatternOptions {
   @Option(
       names = "--seed",
       defaultValue = "0",
-      description = "Seed of random blocks (default: ${DEFAULT-VALUE}).")
+      description = "Seed of random blocks and of Hyena's filters (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--causal", description = "Only keys j <= i.")
   boolean causal;
+
+  @Option(
+      names = "--order",
+      description = "Hyena order N: N gated long convolutions, 1..8 (default 2).")
+  Integer order;
 
   /** The spec, after checking that pattern-specific flags match the pattern. */
   public PatternSpec spec(CommandLine cmd) {
     requireFor(cmd, "--window", "longformer");
     requireFor(cmd, "--dilation", "longformer");
     requireFor(cmd, "--random-blocks", "bigbird");
+    requireFor(cmd, "--order", "hyena");
     try {
       PatternSpec spec =
           new PatternSpec(
@@ -55,7 +63,8 @@ public final class PatternOptions {
               dilation == null ? 1 : dilation,
               randomBlocks == null ? 3 : randomBlocks,
               seed,
-              causal);
+              causal,
+              order == null ? 2 : order);
       spec.build(); // rejects an unknown name now, before any Spark work
       return spec;
     } catch (IllegalArgumentException e) {

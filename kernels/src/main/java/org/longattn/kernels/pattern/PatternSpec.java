@@ -1,5 +1,7 @@
 package org.longattn.kernels.pattern;
 
+import org.longattn.kernels.hyena.HyenaOperator;
+
 /**
  * The parameters that pick and shape a pattern; {@link #build()} makes it.
  *
@@ -9,7 +11,9 @@ package org.longattn.kernels.pattern;
  * @param dilation Longformer dilation (≥ 1)
  * @param randomBlocks BigBird random key blocks per query block (≥ 0)
  * @param seed seed of BigBird's random blocks
- * @param causal only keys j ≤ i
+ * @param causal only keys j ≤ i (always true for hyena)
+ * @param order Hyena order N: N gated long convolutions (1..{@link HyenaOperator#MAX_ORDER});
+ *     ignored elsewhere
  */
 public record PatternSpec(
     String name,
@@ -18,12 +22,28 @@ public record PatternSpec(
     int dilation,
     int randomBlocks,
     long seed,
-    boolean causal)
+    boolean causal,
+    int order)
     implements java.io.Serializable {
 
   /** Names {@link #build()} accepts. */
   public static final java.util.List<String> NAMES =
       java.util.List.of("dense", "blocked", "longformer", "bigbird");
+
+  /** Operators that replace attention, also accepted by {@link #build()} (not block patterns). */
+  public static final java.util.List<String> OPERATORS = java.util.List.of("hyena");
+
+  /** A spec with the default Hyena order (2), for every pattern that has none. */
+  public PatternSpec(
+      String name,
+      int blockSize,
+      int window,
+      int dilation,
+      int randomBlocks,
+      long seed,
+      boolean causal) {
+    this(name, blockSize, window, dilation, randomBlocks, seed, causal, 2);
+  }
 
   public PatternSpec {
     if (blockSize < 1) {
@@ -37,6 +57,13 @@ public record PatternSpec(
     }
     if (randomBlocks < 0) {
       throw new IllegalArgumentException("--random-blocks must be >= 0, got " + randomBlocks);
+    }
+    if (order < 1 || order > HyenaOperator.MAX_ORDER) {
+      throw new IllegalArgumentException(
+          "--order must be between 1 and " + HyenaOperator.MAX_ORDER + ", got " + order);
+    }
+    if ("hyena".equals(name)) {
+      causal = true; // causal long convolutions by definition
     }
   }
 
@@ -57,6 +84,10 @@ public record PatternSpec(
       m.put("random_blocks", randomBlocks);
       m.put("seed", seed);
     }
+    if (name.equals("hyena")) {
+      m.put("order", order);
+      m.put("seed", seed);
+    }
     return m;
   }
 
@@ -67,9 +98,10 @@ public record PatternSpec(
       case "blocked" -> new BlockLocalPattern(blockSize, causal);
       case "longformer" -> new LongformerPattern(blockSize, window, dilation, causal);
       case "bigbird" -> new BigBirdPattern(blockSize, randomBlocks, seed, causal);
+      case "hyena" -> new HyenaPattern(blockSize);
       default ->
           throw new IllegalArgumentException(
-              "--pattern must be one of " + NAMES + ", got '" + name + "'");
+              "--pattern must be one of " + NAMES + " or " + OPERATORS + ", got '" + name + "'");
     };
   }
 }
