@@ -15,11 +15,8 @@ public final class HtmlReport {
           + "border-bottom:1px solid #ccd;padding-bottom:4px}table{border-collapse:collapse;"
           + "margin:8px 0}td,th{border:1px solid #ccd;padding:3px 8px;text-align:left;"
           + "font-size:13px}th{background:#f2f4f8}.charts{display:flex;flex-wrap:wrap;gap:8px}"
-          + ".chart .bar{fill:#4a78b8}.chart .axis{stroke:#333}.chart .tick{stroke:#333}"
-          + ".chart text{font-size:11px;fill:#333}.chart .title{font-size:13px;font-weight:600}"
-          + ".chart .ylab{text-anchor:end}.chart .xlab{text-anchor:middle}"
-          + ".chart .axislabel{text-anchor:middle}.note{color:#556;font-size:13px}"
-          + ".chart .legendtitle{font-size:11px;font-weight:600}.hubs{margin-right:16px}";
+          + SvgChart.CSS
+          + ".note{color:#556;font-size:13px}.hubs{margin-right:16px}";
 
   public static String render(Map<String, Object> summary, List<Map<String, Object>> perHead) {
     StringBuilder b = new StringBuilder();

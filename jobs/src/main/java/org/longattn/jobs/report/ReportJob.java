@@ -319,7 +319,7 @@ public final class ReportJob {
   }
 
   /** The pattern an attend run used, from its {@code _longattn.json}. */
-  static org.longattn.kernels.pattern.PatternSpec patternOf(Map<String, Object> run) {
+  public static org.longattn.kernels.pattern.PatternSpec patternOf(Map<String, Object> run) {
     Map<?, ?> p = (Map<?, ?>) run.get("pattern");
     return new org.longattn.kernels.pattern.PatternSpec(
         String.valueOf(p.get("name")),

@@ -16,6 +16,20 @@ public final class SvgChart {
 
   private SvgChart() {}
 
+  /** The charts' style (the report's page embeds it once; {@link #standalone} per chart). */
+  public static final String CSS =
+      ".chart .bar{fill:#4a78b8}.chart .axis{stroke:#333}.chart .tick{stroke:#333}"
+          + ".chart text{font-size:11px;fill:#333;font-family:sans-serif}"
+          + ".chart .title{font-size:13px;font-weight:600}"
+          + ".chart .ylab{text-anchor:end}.chart .xlab{text-anchor:middle}"
+          + ".chart .axislabel{text-anchor:middle}.chart .legendtitle{font-size:11px;font-weight:600}";
+
+  /** A chart with its style inside, to show on its own (e.g. in a notebook). */
+  public static String standalone(String svg) {
+    int at = svg.indexOf('>') + 1;
+    return svg.substring(0, at) + "<style>" + CSS + "</style>" + svg.substring(at);
+  }
+
   /** A histogram: bars for the bins, y = share of rows (%), x = the value in {@code unit}. */
   public static String histogram(String title, String xLabel, Histogram h) {
     StringBuilder s = new StringBuilder();
