@@ -402,6 +402,27 @@ class ReportTest {
     assertFalse(html.contains("id=\"heatmaps\""), "--heatmaps 0 draws none");
   }
 
+  /** A run of a state-based family (no block pattern): the report skips the sampled sections. */
+  @Test
+  void skipsTheSampledSectionsForAFamilyWithoutBlockPattern() throws Exception {
+    Path copy = tmp.resolve("att-performer");
+    Files.createDirectories(copy);
+    try (var files = Files.list(Path.of(attention))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, copy.resolve(f.getFileName()));
+      }
+    }
+    Path info = copy.resolve("_longattn.json");
+    Files.writeString(info, Files.readString(info).replace("\"longformer\"", "\"performer\""));
+    String out = tmp.resolve("report-performer").toString();
+    CliRunner.Result r = CliRunner.run("report", "--input", copy.toString(), "--output", out);
+    assertEquals(0, r.code(), r.err());
+    JsonNode s = new ObjectMapper().readTree(Path.of(out, "summary.json").toFile());
+    assertTrue(s.get("sampled_note").asText().contains("performer"), s.toString());
+    assertFalse(s.has("coverage") || s.has("hubs") || s.has("heatmaps"));
+    assertTrue(Files.readString(Path.of(out, "index.html")).contains("id=\"sampled\""));
+  }
+
   @Test
   void refusesWhatIsNotAnAttendOutput() {
     CliRunner.Result r =

@@ -128,6 +128,11 @@ public final class HtmlReport {
       b.append("</table>").append(charts).append("</div>");
     }
 
+    if (summary.get("sampled_note") != null) {
+      b.append("<p class=\"note\" id=\"sampled\">")
+          .append(esc(String.valueOf(summary.get("sampled_note"))))
+          .append("</p>");
+    }
     if (summary.get("hubs") instanceof Map<?, ?> hubs) {
       hubs(b, hubs, perHead);
     }

@@ -166,6 +166,19 @@ public final class ReportJob {
       Map<String, Object> summary,
       Progress progress) {
     PatternSpec spec = patternOf(run);
+    try {
+      spec.build();
+    } catch (IllegalArgumentException e) {
+      // state-based families (linear, performer, …) have no block pattern to cover or to draw
+      summary.put(
+          "sampled_note",
+          "pattern '"
+              + spec.name()
+              + "' is not a block pattern: no coverage, hub tokens or heatmaps"
+              + " (error against exact softmax on sampled queries is not implemented yet)");
+      progress.stage("sampled", "skipped: pattern " + spec.name());
+      return;
+    }
     String tokensPath = String.valueOf(((Map<?, ?>) run.get("parameters")).get("input"));
     Dataset<Row> tokens = TokenTable.read(spark, tokensPath);
     int[] lens = TokenTable.probeLengths(tokens, tokensPath);
