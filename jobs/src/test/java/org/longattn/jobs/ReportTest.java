@@ -163,9 +163,17 @@ class ReportTest {
     for (Row row : SparkTestSession.get().read().parquet(tokens).collectAsList()) {
       byDoc.computeIfAbsent(row.getString(0), d -> new ArrayList<>()).add(row);
     }
+    Map<String, List<Float>> outs = new TreeMap<>();
+    for (Row row : SparkTestSession.get().read().parquet(attention).collectAsList()) {
+      outs.put(row.getString(0) + "#" + row.getInt(1), row.getList(2));
+    }
+    JsonNode err =
+        new ObjectMapper().readTree(Path.of(out, "summary.json").toFile()).get("output_error");
     for (int h = 0; h < 2; h++) {
       double sum = 0;
       int count = 0;
+      double errSum = 0;
+      double errMax = 0;
       for (String doc : new ArrayList<>(byDoc.keySet()).subList(0, 2)) {
         List<Row> rows = byDoc.get(doc);
         rows.sort(Comparator.comparingInt(x -> x.getInt(1)));
@@ -176,6 +184,7 @@ class ReportTest {
         for (int i : Coverage.samplePositions(n, 10, Seeds.docHash(doc))) {
           double all = 0;
           double kept = 0;
+          double[] exact = new double[8];
           List<Float> q = rows.get(i).getList(2);
           for (int j = 0; j < n; j++) {
             List<Float> k = rows.get(j).getList(3);
@@ -186,16 +195,36 @@ class ReportTest {
             double e = Math.exp(dot / Math.sqrt(8));
             all += e;
             kept += mask[i][j] ? e : 0;
+            List<Float> v = rows.get(j).getList(4);
+            for (int c = 0; c < 8; c++) {
+              exact[c] += e * v.get(h * 8 + c);
+            }
           }
           sum += kept / all;
           count++;
+          // the attend output against exact softmax over every key
+          List<Float> o = outs.get(doc + "#" + i);
+          double diff = 0;
+          double norm = 0;
+          for (int c = 0; c < 8; c++) {
+            double x = exact[c] / all;
+            diff += (o.get(h * 8 + c) - x) * (o.get(h * 8 + c) - x);
+            norm += x * x;
+          }
+          errSum += Math.sqrt(diff / norm);
+          errMax = Math.max(errMax, Math.sqrt(diff / norm));
         }
       }
       JsonNode head = cov.get("per_head").get(h);
       assertEquals(count, head.get("queries").asInt());
       assertEquals(sum / count, head.get("mean").asDouble(), 1e-9, "mean coverage head " + h);
       assertTrue(head.get("mean").asDouble() < 1, "a window keeps less than everything");
+      JsonNode e = err.get("per_head").get(h);
+      assertEquals(errSum / count, e.get("mean").asDouble(), 1e-9, "mean output error head " + h);
+      assertEquals(errMax, e.get("max").asDouble(), 1e-9, "max output error head " + h);
+      assertTrue(errMax > 1e-3, "a window changes the output: " + errMax);
     }
+    assertEquals(20, err.get("queries").asInt());
   }
 
   /** The token rows of every document, sorted by position. */
@@ -409,7 +438,9 @@ class ReportTest {
     Files.createDirectories(copy);
     try (var files = Files.list(Path.of(attention))) {
       for (Path f : files.toList()) {
-        Files.copy(f, copy.resolve(f.getFileName()));
+        if (!f.getFileName().toString().endsWith(".crc")) { // the edited file's would not match
+          Files.copy(f, copy.resolve(f.getFileName()));
+        }
       }
     }
     Path info = copy.resolve("_longattn.json");

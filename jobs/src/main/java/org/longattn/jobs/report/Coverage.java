@@ -40,13 +40,21 @@ public final class Coverage {
     /** Per document: lse over the keys the pattern reads, index {@code i * heads + h}. */
     final Map<String, double[]> lsePattern;
 
+    /**
+     * Per document: the exact softmax output over every key (j ≤ i when causal) of each sample and
+     * head, dv values at {@code (i * heads + h) * dv}.
+     */
+    final Map<String, double[]> exact;
+
     Result(
         Map<String, Object> summary,
         Map<String, SampledQueries> samples,
-        Map<String, double[]> lsePattern) {
+        Map<String, double[]> lsePattern,
+        Map<String, double[]> exact) {
       this.summary = summary;
       this.samples = samples;
       this.lsePattern = lsePattern;
+      this.exact = exact;
     }
   }
 
@@ -62,6 +70,7 @@ public final class Coverage {
       PatternSpec spec,
       int heads,
       int d,
+      int dv,
       int samples,
       int bins) {
     Map<String, SampledQueries.Doc> byId = new HashMap<>();
@@ -85,28 +94,35 @@ public final class Coverage {
                     TokenRecord t = decoder.decode(rows.next());
                     SampledQueries s = bSamples.value().get(t.docId());
                     double[] a =
-                        acc.computeIfAbsent(
-                            t.docId(), x -> SampledQueries.emptyPairs(2 * s.pos.length * heads));
+                        acc.computeIfAbsent(t.docId(), x -> empty(s.pos.length * heads, dv));
                     int[][] kb = blocks.computeIfAbsent(t.docId(), x -> s.keyBlocks(pat, heads));
-                    accumulate(pat, s, kb, t, heads, d, a);
+                    accumulate(pat, s, kb, t, heads, d, dv, a);
                   }
                   return List.of(acc).iterator();
                 })
-            .reduce(Coverage::mergeAll);
+            .reduce((x, y) -> mergeAll(x, y, dv));
     bSamples.destroy();
     Map<String, double[]> lsePattern = new HashMap<>();
+    Map<String, double[]> exact = new HashMap<>();
     lse.forEach(
         (doc, a) -> {
-          double[] lp = new double[a.length / 4];
-          for (int s = 0; s < lp.length; s++) {
+          int slots = sampleSets.get(doc).pos.length * heads;
+          double[] lp = new double[slots];
+          double[] o = new double[slots * dv];
+          for (int s = 0; s < slots; s++) {
             lp[s] = SampledQueries.lse(a, 4 * s + 2);
+            for (int c = 0; c < dv; c++) {
+              o[s * dv + c] = a[4 * slots + s * dv + c] / a[4 * s + 1];
+            }
           }
           lsePattern.put(doc, lp);
+          exact.put(doc, o);
         });
     return new Result(
         summarize(lse, sampleSets, heads, bins, spec, samples, docs.size()),
         sampleSets,
-        lsePattern);
+        lsePattern,
+        exact);
   }
 
   /** Seeded, distinct sample positions (all of them for short documents), ascending. */
@@ -120,7 +136,20 @@ public final class Coverage {
     return rng.ints(0, n).distinct().limit(samples).sorted().toArray();
   }
 
-  /** Per sample and head: (mAll, lAll) then (mPattern, lPattern), identity (−∞, 0). */
+  /**
+   * Accumulator of one document with {@code slots} = samples × heads: 4 values per slot, (mAll,
+   * lAll, mPattern, lPattern) with identity (−∞, 0), then dv values per slot, oAll = Σ e^(s −
+   * mAll)·v over every key (the unnormalised exact output).
+   */
+  private static double[] empty(int slots, int dv) {
+    double[] a = new double[slots * (4 + dv)];
+    for (int i = 0; i < slots; i++) {
+      a[4 * i] = Double.NEGATIVE_INFINITY;
+      a[4 * i + 2] = Double.NEGATIVE_INFINITY;
+    }
+    return a;
+  }
+
   private static void accumulate(
       AttentionPattern p,
       SampledQueries s,
@@ -128,35 +157,67 @@ public final class Coverage {
       TokenRecord key,
       int heads,
       int d,
+      int dv,
       double[] a) {
     int j = key.pos();
     boolean gj = s.isGlobal(j);
+    int slots = s.pos.length * heads;
     for (int i = 0; i < s.pos.length; i++) {
       if (p.causal() && j > s.pos[i]) {
         continue;
       }
       for (int h = 0; h < heads; h++) {
         double sc = s.score(i, h, d, key.k());
-        int slot = 4 * (i * heads + h);
-        SampledQueries.addScore(a, slot, sc);
+        int slot = i * heads + h;
+        addScoreAndValue(a, 4 * slot, sc, 4 * slots + slot * dv, key.v(), h * dv, dv);
         if (s.reads(p, kb, heads, i, h, j, gj)) {
-          SampledQueries.addScore(a, slot + 2, sc);
+          SampledQueries.addScore(a, 4 * slot + 2, sc);
         }
       }
     }
   }
 
-  private static Map<String, double[]> mergeAll(Map<String, double[]> x, Map<String, double[]> y) {
+  /** (m, l, o) ← (m, l, o) ⊕ (s, v): the online softmax update with the value row. */
+  private static void addScoreAndValue(
+      double[] a, int at, double s, int oAt, float[] v, int vOff, int dv) {
+    double m = a[at];
+    if (s <= m) {
+      double e = Math.exp(s - m);
+      a[at + 1] += e;
+      for (int c = 0; c < dv; c++) {
+        a[oAt + c] += e * v[vOff + c];
+      }
+    } else {
+      double r = m == Double.NEGATIVE_INFINITY ? 0 : Math.exp(m - s);
+      a[at + 1] = a[at + 1] * r + 1;
+      for (int c = 0; c < dv; c++) {
+        a[oAt + c] = a[oAt + c] * r + v[vOff + c];
+      }
+      a[at] = s;
+    }
+  }
+
+  private static Map<String, double[]> mergeAll(
+      Map<String, double[]> x, Map<String, double[]> y, int dv) {
     Map<String, double[]> out = new HashMap<>(x);
     for (Map.Entry<String, double[]> e : y.entrySet()) {
       double[] a = out.get(e.getKey());
       if (a == null) {
         out.put(e.getKey(), e.getValue());
-      } else {
-        double[] m = a.clone();
-        SampledQueries.mergePairs(m, e.getValue());
-        out.put(e.getKey(), m);
+        continue;
       }
+      double[] m = a.clone();
+      double[] b = e.getValue();
+      int slots = m.length / (4 + dv);
+      for (int s = 0; s < slots; s++) {
+        double[] c = SampledQueries.mergePair(m, b, 4 * s);
+        int o = 4 * slots + s * dv;
+        for (int k = 0; k < dv; k++) {
+          m[o + k] = m[o + k] * c[0] + b[o + k] * c[1];
+        }
+        SampledQueries.mergePair(m, b, 4 * s + 2);
+      }
+      out.put(e.getKey(), m);
     }
     return out;
   }

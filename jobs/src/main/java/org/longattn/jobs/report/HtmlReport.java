@@ -128,6 +128,26 @@ public final class HtmlReport {
       b.append("</table>").append(charts).append("</div>");
     }
 
+    if (summary.get("output_error") instanceof Map<?, ?> err) {
+      b.append("<h2 id=\"error\">Error of the output against exact softmax attention</h2>")
+          .append("<p class=\"note\">")
+          .append(esc(String.valueOf(err.get("definition"))))
+          .append(". ")
+          .append(err.get("queries"))
+          .append(" sampled queries (the coverage samples).</p><table><tr><th>head</th>")
+          .append("<th>mean relative error</th><th>max relative error</th></tr>");
+      for (Object o : (List<?>) err.get("per_head")) {
+        Map<?, ?> h = (Map<?, ?>) o;
+        b.append("<tr><td>")
+            .append(h.get("head"))
+            .append("</td><td>")
+            .append(SvgChart.fmt(((Number) h.get("mean")).doubleValue()))
+            .append("</td><td>")
+            .append(SvgChart.fmt(((Number) h.get("max")).doubleValue()))
+            .append("</td></tr>");
+      }
+      b.append("</table>");
+    }
     if (summary.get("sampled_note") != null) {
       b.append("<p class=\"note\" id=\"sampled\">")
           .append(esc(String.valueOf(summary.get("sampled_note"))))

@@ -123,6 +123,7 @@ public final class ReportJob {
     if (coverageSamples > 0 || heatmaps > 0) {
       sampled(
           spark,
+          df,
           run,
           heads,
           bins,
@@ -155,6 +156,7 @@ public final class ReportJob {
    */
   private static void sampled(
       SparkSession spark,
+      Dataset<Row> output,
       Map<String, Object> run,
       int heads,
       int bins,
@@ -174,8 +176,8 @@ public final class ReportJob {
           "sampled_note",
           "pattern '"
               + spec.name()
-              + "' is not a block pattern: no coverage, hub tokens or heatmaps"
-              + " (error against exact softmax on sampled queries is not implemented yet)");
+              + "' is not a block pattern: no coverage, output error, hub tokens or heatmaps"
+              + " (not implemented yet for state-based families)");
       progress.stage("sampled", "skipped: pattern " + spec.name());
       return;
     }
@@ -186,9 +188,11 @@ public final class ReportJob {
     int d = lens[0] / heads;
     List<SampledQueries.Doc> docs = SampledQueries.documents(tokens, spec.build(), coverageDocs);
     if (coverageSamples > 0) {
+      int dv = lens[1] / heads;
       Coverage.Result cov =
-          Coverage.compute(spark, tokens, decoder, docs, spec, heads, d, coverageSamples, bins);
+          Coverage.compute(spark, tokens, decoder, docs, spec, heads, d, dv, coverageSamples, bins);
       summary.put("coverage", cov.summary);
+      summary.put("output_error", OutputError.compute(output, cov, heads, dv));
       progress.stage("coverage", coverageSamples + " queries per document, exact over all keys");
       if (hubs > 0) {
         summary.put(

@@ -199,17 +199,26 @@ final class SampledQueries implements Serializable {
    */
   static void mergePairs(double[] a, double[] b) {
     for (int at = 0; at < a.length; at += 2) {
-      double m1 = a[at];
-      double m2 = b[at];
-      double mx = Math.max(m1, m2);
-      if (mx == Double.NEGATIVE_INFINITY) {
-        continue;
-      }
-      double l1 = m1 == Double.NEGATIVE_INFINITY ? 0 : a[at + 1] * Math.exp(m1 - mx);
-      double l2 = m2 == Double.NEGATIVE_INFINITY ? 0 : b[at + 1] * Math.exp(m2 - mx);
-      a[at] = mx;
-      a[at + 1] = l1 + l2;
+      mergePair(a, b, at);
     }
+  }
+
+  /**
+   * Merges the (m, l) pair of {@code b} at {@code at} into {@code a}'s and returns the factors
+   * {e^(m1−m), e^(m2−m)} it scaled them by (0 for an identity side), for values kept alongside.
+   */
+  static double[] mergePair(double[] a, double[] b, int at) {
+    double m1 = a[at];
+    double m2 = b[at];
+    double mx = Math.max(m1, m2);
+    if (mx == Double.NEGATIVE_INFINITY) {
+      return new double[] {0, 0};
+    }
+    double c1 = m1 == Double.NEGATIVE_INFINITY ? 0 : Math.exp(m1 - mx);
+    double c2 = m2 == Double.NEGATIVE_INFINITY ? 0 : Math.exp(m2 - mx);
+    a[at] = mx;
+    a[at + 1] = a[at + 1] * c1 + b[at + 1] * c2;
+    return new double[] {c1, c2};
   }
 
   /** {@code pairs} (m, l) pairs set to the identity (−∞, 0). */
