@@ -31,6 +31,27 @@ class ReportBrowserTest {
   /** The report's bar colour, #4a78b8. */
   private static final int BAR_RGB = 0x4a78b8;
 
+  /** The heatmaps' colour scale (viridis stops, linear between them). */
+  private static final int[] SCALE = {0x440154, 0x3b528b, 0x21918c, 0x5ec962, 0xfde725};
+
+  /** Whether a colour lies on the heatmap scale (within a few levels per channel). */
+  private static boolean onScale(int rgb) {
+    for (int i = 0; i + 1 < SCALE.length; i++) {
+      for (int t = 0; t <= 64; t++) {
+        int c = 0;
+        for (int shift = 16; shift >= 0; shift -= 8) {
+          int a = (SCALE[i] >> shift) & 0xff;
+          int b = (SCALE[i + 1] >> shift) & 0xff;
+          c |= (a + (b - a) * t / 64) << shift;
+        }
+        if (near(rgb, c, 3)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   private static Path chromium() {
     for (String c :
         new String[] {
@@ -132,40 +153,62 @@ class ReportBrowserTest {
     String url = report.resolve("index.html").toUri().toString();
 
     Path png = tmp.resolve("report.png");
-    Run shot = browser(chromium, "--window-size=1300,2600", "--screenshot=" + png, url);
+    Run shot = browser(chromium, "--window-size=1300,4400", "--screenshot=" + png, url);
     assertEquals(0, shot.code(), shot.err());
     assertNoConsoleErrors(shot.err());
     BufferedImage img = ImageIO.read(png.toFile());
     assertTrue(img.getWidth() >= 1000 && img.getHeight() >= 2000, "screenshot size");
     long barPixels = 0;
+    Set<Integer> scaleColours = new HashSet<>();
     Set<Integer> colours = new HashSet<>();
     for (int y = 0; y < img.getHeight(); y += 2) {
       for (int x = 0; x < img.getWidth(); x += 2) {
         int rgb = img.getRGB(x, y) & 0xffffff;
+        if (!colours.contains(rgb) && onScale(rgb)) {
+          scaleColours.add(rgb);
+        }
         colours.add(rgb);
         barPixels += near(rgb, BAR_RGB) ? 1 : 0;
       }
     }
     assertTrue(colours.size() > 20, "the page is not blank: " + colours.size() + " colours");
     assertTrue(barPixels > 500, "chart bars were painted: " + barPixels + " bar pixels");
+    // the legends hold 9 colours of the scale; heatmap cells are painted in many more shades
+    assertTrue(
+        scaleColours.size() > 40,
+        "heatmap cells painted: " + scaleColours.size() + " colours of the scale");
 
     Run dom = browser(chromium, "--dump-dom", url);
     assertEquals(0, dom.code(), dom.err());
     assertNoConsoleErrors(dom.err());
     String html = dom.out();
-    assertEquals(10, html.split("<svg", -1).length - 1, "4 statistics + coverage per head");
+    assertEquals(
+        14, html.split("<svg", -1).length - 1, "4 statistics + coverage + 2 heatmaps per head");
     assertTrue(html.split("class=\"bar\"", -1).length - 1 > 50, "bars in the rendered DOM");
+    assertEquals(4, html.split("class=\"chart heatmap\"", -1).length - 1, "heatmaps");
+    assertTrue(html.split("class=\"cell\"", -1).length - 1 > 200, "heatmap cells in the DOM");
     for (String section :
         new String[] {
-          "id=\"run\"", "id=\"timings\"", "id=\"heads\"", "id=\"coverage\"", "id=\"documents\""
+          "id=\"run\"",
+          "id=\"timings\"",
+          "id=\"heads\"",
+          "id=\"coverage\"",
+          "id=\"documents\"",
+          "id=\"hubs\"",
+          "id=\"heatmaps\"",
+          "hub mass"
         }) {
       assertTrue(html.contains(section), "rendered page has " + section);
     }
   }
 
   private static boolean near(int rgb, int target) {
+    return near(rgb, target, 12);
+  }
+
+  private static boolean near(int rgb, int target, int tolerance) {
     for (int shift = 0; shift <= 16; shift += 8) {
-      if (Math.abs(((rgb >> shift) & 0xff) - ((target >> shift) & 0xff)) > 12) {
+      if (Math.abs(((rgb >> shift) & 0xff) - ((target >> shift) & 0xff)) > tolerance) {
         return false;
       }
     }

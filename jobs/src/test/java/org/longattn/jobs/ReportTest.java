@@ -1,5 +1,8 @@
 package org.longattn.jobs;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,17 +32,19 @@ class ReportTest {
   @TempDir static Path tmp;
   static String tokens;
   static String attention;
+  static String generated;
 
   @BeforeAll
   static void attend() {
     tokens = tmp.resolve("tok").toString();
     attention = tmp.resolve("att").toString();
+    generated = tmp.resolve("tok-generated").toString();
     assertEquals(
         0,
         CliRunner.run(
                 "generate",
                 "--output",
-                tokens,
+                generated,
                 "--docs",
                 "3",
                 "--min-tokens",
@@ -55,6 +60,13 @@ class ReportTest {
                 "--global-fraction",
                 "0.02")
             .code());
+    // an optional `token` column (as embed writes): attend ignores it, the report shows it
+    SparkTestSession.get()
+        .read()
+        .parquet(generated)
+        .withColumn("token", concat(lit("w"), col("pos")))
+        .write()
+        .parquet(tokens);
     CliRunner.Result r =
         CliRunner.run(
             "attend",
@@ -105,7 +117,10 @@ class ReportTest {
       }
     }
     String html = Files.readString(Path.of(out, "index.html"));
-    assertEquals(10, html.split("<svg ", -1).length - 1, "4 charts per head + coverage per head");
+    assertEquals(
+        14,
+        html.split("<svg ", -1).length - 1,
+        "4 charts per head + coverage per head + 2 default heatmap windows per head");
     for (String section :
         new String[] {
           "id=\"run\"",
@@ -148,9 +163,17 @@ class ReportTest {
     for (Row row : SparkTestSession.get().read().parquet(tokens).collectAsList()) {
       byDoc.computeIfAbsent(row.getString(0), d -> new ArrayList<>()).add(row);
     }
+    Map<String, List<Float>> outs = new TreeMap<>();
+    for (Row row : SparkTestSession.get().read().parquet(attention).collectAsList()) {
+      outs.put(row.getString(0) + "#" + row.getInt(1), row.getList(2));
+    }
+    JsonNode err =
+        new ObjectMapper().readTree(Path.of(out, "summary.json").toFile()).get("output_error");
     for (int h = 0; h < 2; h++) {
       double sum = 0;
       int count = 0;
+      double errSum = 0;
+      double errMax = 0;
       for (String doc : new ArrayList<>(byDoc.keySet()).subList(0, 2)) {
         List<Row> rows = byDoc.get(doc);
         rows.sort(Comparator.comparingInt(x -> x.getInt(1)));
@@ -161,6 +184,7 @@ class ReportTest {
         for (int i : Coverage.samplePositions(n, 10, Seeds.docHash(doc))) {
           double all = 0;
           double kept = 0;
+          double[] exact = new double[8];
           List<Float> q = rows.get(i).getList(2);
           for (int j = 0; j < n; j++) {
             List<Float> k = rows.get(j).getList(3);
@@ -171,22 +195,269 @@ class ReportTest {
             double e = Math.exp(dot / Math.sqrt(8));
             all += e;
             kept += mask[i][j] ? e : 0;
+            List<Float> v = rows.get(j).getList(4);
+            for (int c = 0; c < 8; c++) {
+              exact[c] += e * v.get(h * 8 + c);
+            }
           }
           sum += kept / all;
           count++;
+          // the attend output against exact softmax over every key
+          List<Float> o = outs.get(doc + "#" + i);
+          double diff = 0;
+          double norm = 0;
+          for (int c = 0; c < 8; c++) {
+            double x = exact[c] / all;
+            diff += (o.get(h * 8 + c) - x) * (o.get(h * 8 + c) - x);
+            norm += x * x;
+          }
+          errSum += Math.sqrt(diff / norm);
+          errMax = Math.max(errMax, Math.sqrt(diff / norm));
         }
       }
       JsonNode head = cov.get("per_head").get(h);
       assertEquals(count, head.get("queries").asInt());
       assertEquals(sum / count, head.get("mean").asDouble(), 1e-9, "mean coverage head " + h);
       assertTrue(head.get("mean").asDouble() < 1, "a window keeps less than everything");
+      JsonNode e = err.get("per_head").get(h);
+      assertEquals(errSum / count, e.get("mean").asDouble(), 1e-9, "mean output error head " + h);
+      assertEquals(errMax, e.get("max").asDouble(), 1e-9, "max output error head " + h);
+      assertTrue(errMax > 1e-3, "a window changes the output: " + errMax);
     }
+    assertEquals(20, err.get("queries").asInt());
+  }
+
+  /** The token rows of every document, sorted by position. */
+  private static Map<String, List<Row>> documents() {
+    Map<String, List<Row>> byDoc = new TreeMap<>();
+    for (Row row : SparkTestSession.get().read().parquet(tokens).collectAsList()) {
+      byDoc.computeIfAbsent(row.getString(0), d -> new ArrayList<>()).add(row);
+    }
+    byDoc.values().forEach(rows -> rows.sort(Comparator.comparingInt(x -> x.getInt(1))));
+    return byDoc;
+  }
+
+  /**
+   * The pattern's softmax weights p[i][j] of head h for the queries [q0, q1] of a document (zero
+   * where the explicit mask forbids), in double.
+   */
+  private static double[][] weights(List<Row> rows, String doc, int h, int q0, int q1) {
+    int n = rows.size();
+    int[] globals = rows.stream().filter(x -> x.getBoolean(5)).mapToInt(x -> x.getInt(1)).toArray();
+    boolean[][] mask = DenseOracle.mask(PATTERN.build(), n, Seeds.docHash(doc), h, globals);
+    double[][] p = new double[q1 - q0 + 1][n];
+    for (int i = q0; i <= q1; i++) {
+      List<Float> q = rows.get(i).getList(2);
+      double max = Double.NEGATIVE_INFINITY;
+      double[] s = new double[n];
+      for (int j = 0; j < n; j++) {
+        List<Float> k = rows.get(j).getList(3);
+        double dot = 0;
+        for (int c = 0; c < 8; c++) {
+          dot += (double) q.get(h * 8 + c) * k.get(h * 8 + c);
+        }
+        s[j] = dot / Math.sqrt(8);
+        max = mask[i][j] ? Math.max(max, s[j]) : max;
+      }
+      double sum = 0;
+      for (int j = 0; j < n; j++) {
+        sum += mask[i][j] ? Math.exp(s[j] - max) : 0;
+      }
+      for (int j = 0; j < n; j++) {
+        p[i - q0][j] = mask[i][j] ? Math.exp(s[j] - max) / sum : 0;
+      }
+    }
+    return p;
+  }
+
+  private static final PatternSpec PATTERN = new PatternSpec("longformer", 16, 16, 1, 3, 0, false);
+
+  /**
+   * Heatmaps against the oracle: the key range is exactly the span of keys the window reads, and
+   * every cell is the mean over its queries of the mass on its keys (rows of 100 queries pool
+   * unevenly into 64 cells).
+   */
+  @Test
+  void heatmapsMatchPooledOracleWeights() throws Exception {
+    String out = tmp.resolve("report-heat").toString();
+    CliRunner.Result r =
+        CliRunner.run(
+            "report",
+            "--input",
+            attention,
+            "--output",
+            out,
+            "--coverage-samples",
+            "0",
+            "--coverage-docs",
+            "2",
+            "--heatmaps",
+            "3",
+            "--heatmap-queries",
+            "100");
+    assertEquals(0, r.code(), r.err());
+    JsonNode maps =
+        new ObjectMapper().readTree(Path.of(out, "summary.json").toFile()).get("heatmaps");
+    assertEquals(3 * 2, maps.size(), "3 windows × 2 heads");
+    Map<String, List<Row>> byDoc = documents();
+    List<String> ids = new ArrayList<>(byDoc.keySet());
+    for (int m = 0; m < maps.size(); m++) {
+      JsonNode map = maps.get(m);
+      String doc = map.get("doc_id").asText();
+      assertEquals(ids.get((m / 2) % 2), doc, "window w in document w mod 2");
+      int h = map.get("head").asInt();
+      int q0 = map.get("query_start").asInt();
+      int q1 = map.get("query_end").asInt();
+      assertEquals(Math.min(100, byDoc.get(doc).size()), q1 - q0 + 1);
+      double[][] p = weights(byDoc.get(doc), doc, h, q0, q1);
+      int lo = Integer.MAX_VALUE;
+      int hi = -1;
+      for (double[] row : p) {
+        for (int j = 0; j < row.length; j++) {
+          if (row[j] > 0) {
+            lo = Math.min(lo, j);
+            hi = Math.max(hi, j);
+          }
+        }
+      }
+      // the range is the union over both heads; this head's keys lie inside it
+      int k0 = map.get("key_start").asInt();
+      int k1 = map.get("key_end").asInt();
+      assertTrue(k0 <= lo && hi <= k1, "keys " + lo + ".." + hi + " inside " + k0 + ".." + k1);
+      JsonNode cells = map.get("cells");
+      int rowsOut = cells.size();
+      int cols = cells.get(0).size();
+      assertEquals(Math.min(64, q1 - q0 + 1), rowsOut);
+      assertEquals(Math.min(64, k1 - k0 + 1), cols);
+      double[][] want = new double[rowsOut][cols];
+      int[] count = new int[rowsOut];
+      for (int i = 0; i < p.length; i++) {
+        int rr = (int) ((long) i * rowsOut / p.length);
+        count[rr]++;
+        for (int j = k0; j <= k1; j++) {
+          want[rr][(int) ((long) (j - k0) * cols / (k1 - k0 + 1))] += p[i][j];
+        }
+      }
+      for (int rr = 0; rr < rowsOut; rr++) {
+        double rowSum = 0;
+        for (int c = 0; c < cols; c++) {
+          double w = want[rr][c] / count[rr];
+          // float storage: relative 1e-6 of the row's unit mass
+          assertEquals(w, cells.get(rr).get(c).asDouble(), 2e-6, doc + " cell " + rr + "," + c);
+          rowSum += cells.get(rr).get(c).asDouble();
+        }
+        assertEquals(1, rowSum, 1e-5, "a row of cells holds all of its queries' mass");
+      }
+    }
+    String html = Files.readString(Path.of(out, "index.html"));
+    assertEquals(6, html.split("class=\"chart heatmap\"", -1).length - 1);
+    assertTrue(html.contains("id=\"heatmaps\""));
+  }
+
+  /** Hub tokens and the sampled global mass against the oracle's weights of the same samples. */
+  @Test
+  void hubTokensMatchOracleWeights() throws Exception {
+    String out = tmp.resolve("report-hubs").toString();
+    CliRunner.Result r =
+        CliRunner.run(
+            "report",
+            "--input",
+            attention,
+            "--output",
+            out,
+            "--coverage-samples",
+            "12",
+            "--coverage-docs",
+            "2",
+            "--heatmaps",
+            "0",
+            "--hubs",
+            "7");
+    assertEquals(0, r.code(), r.err());
+    JsonNode hubs = new ObjectMapper().readTree(Path.of(out, "summary.json").toFile()).get("hubs");
+    assertTrue(hubs.get("token_column").asBoolean());
+    Map<String, List<Row>> byDoc = documents();
+    for (int h = 0; h < 2; h++) {
+      List<double[]> all = new ArrayList<>(); // {doc index, pos, mass}
+      double global = 0;
+      int queries = 0;
+      List<String> ids = new ArrayList<>(byDoc.keySet()).subList(0, 2);
+      for (int di = 0; di < ids.size(); di++) {
+        List<Row> rows = byDoc.get(ids.get(di));
+        int n = rows.size();
+        int[] samples = Coverage.samplePositions(n, 12, Seeds.docHash(ids.get(di)));
+        int[] globals =
+            PATTERN
+                .build()
+                .globalPositions(
+                    n,
+                    rows.stream()
+                        .filter(x -> x.getBoolean(5))
+                        .mapToInt(x -> x.getInt(1))
+                        .toArray());
+        double[] mass = new double[n];
+        for (int i : samples) {
+          double[] p = weights(rows, ids.get(di), h, i, i)[0];
+          for (int j = 0; j < n; j++) {
+            mass[j] += p[j] / samples.length;
+          }
+          for (int g : globals) {
+            global += p[g];
+          }
+          queries++;
+        }
+        for (int j = 0; j < n; j++) {
+          if (mass[j] > 0) {
+            all.add(new double[] {di, j, mass[j]});
+          }
+        }
+      }
+      all.sort(Comparator.comparingDouble((double[] x) -> -x[2]));
+      JsonNode head = hubs.get("per_head").get(h);
+      assertEquals(global / queries, head.get("global_mass").asDouble(), 1e-9);
+      JsonNode top = head.get("top");
+      assertEquals(7, top.size());
+      for (int t = 0; t < 7; t++) {
+        double[] want = all.get(t);
+        JsonNode got = top.get(t);
+        assertEquals(ids.get((int) want[0]), got.get("doc_id").asText(), "hub " + t);
+        assertEquals((int) want[1], got.get("pos").asInt(), "hub " + t);
+        assertEquals(want[2], got.get("mass").asDouble(), 1e-9, "hub " + t);
+        assertEquals("w" + (int) want[1], got.get("token").asText(), "token column");
+      }
+    }
+    String html = Files.readString(Path.of(out, "index.html"));
+    assertTrue(html.contains("id=\"hubs\""));
+    assertFalse(html.contains("id=\"heatmaps\""), "--heatmaps 0 draws none");
+  }
+
+  /** A run of a state-based family (no block pattern): the report skips the sampled sections. */
+  @Test
+  void skipsTheSampledSectionsForAFamilyWithoutBlockPattern() throws Exception {
+    Path copy = tmp.resolve("att-performer");
+    Files.createDirectories(copy);
+    try (var files = Files.list(Path.of(attention))) {
+      for (Path f : files.toList()) {
+        if (!f.getFileName().toString().endsWith(".crc")) { // the edited file's would not match
+          Files.copy(f, copy.resolve(f.getFileName()));
+        }
+      }
+    }
+    Path info = copy.resolve("_longattn.json");
+    Files.writeString(info, Files.readString(info).replace("\"longformer\"", "\"performer\""));
+    String out = tmp.resolve("report-performer").toString();
+    CliRunner.Result r = CliRunner.run("report", "--input", copy.toString(), "--output", out);
+    assertEquals(0, r.code(), r.err());
+    JsonNode s = new ObjectMapper().readTree(Path.of(out, "summary.json").toFile());
+    assertTrue(s.get("sampled_note").asText().contains("performer"), s.toString());
+    assertFalse(s.has("coverage") || s.has("hubs") || s.has("heatmaps"));
+    assertTrue(Files.readString(Path.of(out, "index.html")).contains("id=\"sampled\""));
   }
 
   @Test
   void refusesWhatIsNotAnAttendOutput() {
     CliRunner.Result r =
-        CliRunner.run("report", "--input", tokens, "--output", tmp.resolve("bad").toString());
+        CliRunner.run("report", "--input", generated, "--output", tmp.resolve("bad").toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("not attend"), r.err());
     assertFalse(Files.exists(tmp.resolve("bad")));

@@ -45,6 +45,28 @@ public final class ReportCommand implements Callable<Integer> {
       description = "Documents (first by id) sampled for coverage (default: ${DEFAULT-VALUE}).")
   int coverageDocs;
 
+  @Option(
+      names = "--heatmaps",
+      defaultValue = "" + ReportJob.DEFAULT_HEATMAPS,
+      description =
+          "Sampled query windows drawn as pooled attention heatmaps, one per head, 0 for none"
+              + " (default: ${DEFAULT-VALUE}).")
+  int heatmaps;
+
+  @Option(
+      names = "--heatmap-queries",
+      defaultValue = "" + ReportJob.DEFAULT_HEATMAP_QUERIES,
+      description = "Consecutive queries per heatmap window, 1..4096 (default: ${DEFAULT-VALUE}).")
+  int heatmapQueries;
+
+  @Option(
+      names = "--hubs",
+      defaultValue = "" + ReportJob.DEFAULT_HUBS,
+      description =
+          "Hub tokens (keys with the most attention from the coverage samples) listed per head,"
+              + " 0 for none (default: ${DEFAULT-VALUE}).")
+  int hubs;
+
   @Mixin SparkOptions sparkOptions;
 
   @Override
@@ -56,6 +78,13 @@ public final class ReportCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--coverage-samples must be >= 0 and --coverage-docs >= 1");
     }
+    if (heatmaps < 0 || heatmaps > 64 || heatmapQueries < 1 || heatmapQueries > 4096) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--heatmaps must be in 0..64 and --heatmap-queries in 1..4096");
+    }
+    if (hubs < 0 || hubs > 1000) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--hubs must be in 0..1000");
+    }
     ReportJob.run(
         sparkOptions.session("report"),
         input,
@@ -63,7 +92,10 @@ public final class ReportCommand implements Callable<Integer> {
         overwrite,
         bins,
         coverageSamples,
-        coverageDocs);
+        coverageDocs,
+        heatmaps,
+        heatmapQueries,
+        hubs);
     return 0;
   }
 }

@@ -1,13 +1,8 @@
 package org.longattn.jobs.report;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -37,88 +32,56 @@ import org.longattn.kernels.pattern.Seeds;
 public final class Coverage {
   private Coverage() {}
 
-  /** Sampled queries of one document (positions, their q rows) and what the pattern needs. */
-  static final class Samples implements Serializable {
-    final int n;
-    final long hash;
-    final int[] pos;
-    final float[][] q;
-    final int[] globals;
+  /** What the coverage pass leaves for the hub-token pass: the samples and their pattern lse. */
+  static final class Result {
+    final Map<String, Object> summary;
+    final Map<String, SampledQueries> samples;
 
-    Samples(int n, long hash, int[] pos, float[][] q, int[] globals) {
-      this.n = n;
-      this.hash = hash;
-      this.pos = pos;
-      this.q = q;
-      this.globals = globals;
+    /** Per document: lse over the keys the pattern reads, index {@code i * heads + h}. */
+    final Map<String, double[]> lsePattern;
+
+    /**
+     * Per document: the exact softmax output over every key (j ≤ i when causal) of each sample and
+     * head, dv values at {@code (i * heads + h) * dv}.
+     */
+    final Map<String, double[]> exact;
+
+    Result(
+        Map<String, Object> summary,
+        Map<String, SampledQueries> samples,
+        Map<String, double[]> lsePattern,
+        Map<String, double[]> exact) {
+      this.summary = summary;
+      this.samples = samples;
+      this.lsePattern = lsePattern;
+      this.exact = exact;
     }
   }
 
   /**
-   * Computes coverage per head on up to {@code maxDocs} documents (by id) with {@code samples}
-   * seeded query positions each.
+   * Computes coverage per head on the given documents with {@code samples} seeded query positions
+   * each.
    */
-  public static Map<String, Object> compute(
+  static Result compute(
       SparkSession spark,
-      String tokens,
+      Dataset<Row> df,
+      TokenRowDecoder decoder,
+      List<SampledQueries.Doc> docs,
       PatternSpec spec,
       int heads,
+      int d,
+      int dv,
       int samples,
-      int maxDocs,
       int bins) {
-    AttentionPattern pattern = spec.build();
-    Dataset<Row> df = TokenTable.read(spark, tokens);
-    List<Row> docs =
-        df.groupBy(col(TokenTable.DOC_ID))
-            .agg(count("*"), collect_list(when(col(TokenTable.GLOBAL), col(TokenTable.POS))))
-            .orderBy(col(TokenTable.DOC_ID))
-            .limit(maxDocs)
-            .collectAsList();
+    Map<String, SampledQueries.Doc> byId = new HashMap<>();
     Map<String, int[]> chosen = new HashMap<>();
-    Map<String, int[]> docGlobals = new HashMap<>();
-    Map<String, Integer> lengths = new HashMap<>();
-    List<String> keys = new ArrayList<>();
-    for (Row r : docs) {
-      String doc = r.getString(0);
-      int n = (int) r.getLong(1);
-      int[] cols = r.<Integer>getList(2).stream().mapToInt(Integer::intValue).sorted().toArray();
-      int[] pos = samplePositions(n, samples, Seeds.docHash(doc));
-      chosen.put(doc, pos);
-      docGlobals.put(doc, pattern.globalPositions(n, cols));
-      lengths.put(doc, n);
-      for (int p : pos) {
-        keys.add(doc + "#" + p);
-      }
+    for (SampledQueries.Doc doc : docs) {
+      byId.put(doc.id, doc);
+      chosen.put(doc.id, samplePositions(doc.n, samples, Seeds.docHash(doc.id)));
     }
-    int[] lens = TokenTable.probeLengths(df, tokens);
-    TokenRowDecoder decoder = TokenRowDecoder.forSchema(df.schema(), heads, lens[0], lens[1]);
-    Map<String, Samples> sampleSets = new HashMap<>();
-    Map<String, Map<Integer, float[]>> qs = new HashMap<>();
-    for (Row r :
-        df.filter(
-                concat(col(TokenTable.DOC_ID), lit("#"), col(TokenTable.POS)).isin(keys.toArray()))
-            .collectAsList()) {
-      TokenRecord t = decoder.decode(r);
-      qs.computeIfAbsent(t.docId(), d -> new HashMap<>()).put(t.pos(), t.q());
-    }
-    for (Map.Entry<String, int[]> e : chosen.entrySet()) {
-      int[] pos = e.getValue();
-      float[][] q = new float[pos.length][];
-      for (int i = 0; i < pos.length; i++) {
-        q[i] = qs.get(e.getKey()).get(pos[i]);
-      }
-      sampleSets.put(
-          e.getKey(),
-          new Samples(
-              lengths.get(e.getKey()),
-              Seeds.docHash(e.getKey()),
-              pos,
-              q,
-              docGlobals.get(e.getKey())));
-    }
+    Map<String, SampledQueries> sampleSets = SampledQueries.load(df, decoder, byId, chosen);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<Map<String, Samples>> bSamples = jsc.broadcast(sampleSets);
-    int d = lens[0] / heads;
+    Broadcast<Map<String, SampledQueries>> bSamples = jsc.broadcast(sampleSets);
     Map<String, double[]> lse =
         df.filter(col(TokenTable.DOC_ID).isin(chosen.keySet().toArray()))
             .javaRDD()
@@ -129,15 +92,37 @@ public final class Coverage {
                   Map<String, int[][]> blocks = new HashMap<>();
                   while (rows.hasNext()) {
                     TokenRecord t = decoder.decode(rows.next());
-                    Samples s = bSamples.value().get(t.docId());
-                    double[] a = acc.computeIfAbsent(t.docId(), x -> empty(s.pos.length * heads));
-                    int[][] kb = blocks.computeIfAbsent(t.docId(), x -> keyBlocks(pat, s, heads));
-                    accumulate(pat, s, kb, t, heads, d, a);
+                    SampledQueries s = bSamples.value().get(t.docId());
+                    double[] a =
+                        acc.computeIfAbsent(t.docId(), x -> empty(s.pos.length * heads, dv));
+                    int[][] kb = blocks.computeIfAbsent(t.docId(), x -> s.keyBlocks(pat, heads));
+                    accumulate(pat, s, kb, t, heads, d, dv, a);
                   }
                   return List.of(acc).iterator();
                 })
-            .reduce(Coverage::mergeAll);
-    return summarize(lse, sampleSets, heads, bins, spec, samples, docs.size());
+            .reduce((x, y) -> mergeAll(x, y, dv));
+    bSamples.destroy();
+    Map<String, double[]> lsePattern = new HashMap<>();
+    Map<String, double[]> exact = new HashMap<>();
+    lse.forEach(
+        (doc, a) -> {
+          int slots = sampleSets.get(doc).pos.length * heads;
+          double[] lp = new double[slots];
+          double[] o = new double[slots * dv];
+          for (int s = 0; s < slots; s++) {
+            lp[s] = SampledQueries.lse(a, 4 * s + 2);
+            for (int c = 0; c < dv; c++) {
+              o[s * dv + c] = a[4 * slots + s * dv + c] / a[4 * s + 1];
+            }
+          }
+          lsePattern.put(doc, lp);
+          exact.put(doc, o);
+        });
+    return new Result(
+        summarize(lse, sampleSets, heads, bins, spec, samples, docs.size()),
+        sampleSets,
+        lsePattern,
+        exact);
   }
 
   /** Seeded, distinct sample positions (all of them for short documents), ascending. */
@@ -151,9 +136,13 @@ public final class Coverage {
     return rng.ints(0, n).distinct().limit(samples).sorted().toArray();
   }
 
-  /** Per sample and head: (mAll, lAll, mPattern, lPattern), identity m = −∞, l = 0. */
-  private static double[] empty(int slots) {
-    double[] a = new double[4 * slots];
+  /**
+   * Accumulator of one document with {@code slots} = samples × heads: 4 values per slot, (mAll,
+   * lAll, mPattern, lPattern) with identity (−∞, 0), then dv values per slot, oAll = Σ e^(s −
+   * mAll)·v over every key (the unnormalised exact output).
+   */
+  private static double[] empty(int slots, int dv) {
+    double[] a = new double[slots * (4 + dv)];
     for (int i = 0; i < slots; i++) {
       a[4 * i] = Double.NEGATIVE_INFINITY;
       a[4 * i + 2] = Double.NEGATIVE_INFINITY;
@@ -161,77 +150,72 @@ public final class Coverage {
     return a;
   }
 
-  private static int[][] keyBlocks(AttentionPattern p, Samples s, int heads) {
-    int[][] kb = new int[s.pos.length * heads][];
-    for (int i = 0; i < s.pos.length; i++) {
-      for (int h = 0; h < heads; h++) {
-        kb[i * heads + h] = p.localKeyBlocks(s.n, s.hash, h, s.pos[i] / p.blockSize());
-      }
-    }
-    return kb;
-  }
-
   private static void accumulate(
-      AttentionPattern p, Samples s, int[][] kb, TokenRecord key, int heads, int d, double[] a) {
+      AttentionPattern p,
+      SampledQueries s,
+      int[][] kb,
+      TokenRecord key,
+      int heads,
+      int d,
+      int dv,
+      double[] a) {
     int j = key.pos();
-    boolean gj = Arrays.binarySearch(s.globals, j) >= 0;
-    double scale = 1 / Math.sqrt(d);
+    boolean gj = s.isGlobal(j);
+    int slots = s.pos.length * heads;
     for (int i = 0; i < s.pos.length; i++) {
-      int qi = s.pos[i];
-      if (p.causal() && j > qi) {
+      if (p.causal() && j > s.pos[i]) {
         continue;
       }
-      boolean gi = Arrays.binarySearch(s.globals, qi) >= 0;
       for (int h = 0; h < heads; h++) {
-        double dot = 0;
-        for (int c = 0; c < d; c++) {
-          dot += (double) s.q[i][h * d + c] * key.k()[h * d + c];
-        }
-        double sc = dot * scale;
-        int slot = 4 * (i * heads + h);
-        add(a, slot, sc);
-        boolean local =
-            p.band().allows(qi, j)
-                && Arrays.binarySearch(kb[i * heads + h], j / p.blockSize()) >= 0;
-        if (gi || gj || local) {
-          add(a, slot + 2, sc);
+        double sc = s.score(i, h, d, key.k());
+        int slot = i * heads + h;
+        addScoreAndValue(a, 4 * slot, sc, 4 * slots + slot * dv, key.v(), h * dv, dv);
+        if (s.reads(p, kb, heads, i, h, j, gj)) {
+          SampledQueries.addScore(a, 4 * slot + 2, sc);
         }
       }
     }
   }
 
-  /** (m, l) ← (m, l) ⊕ score: the online log-sum-exp update. */
-  private static void add(double[] a, int at, double s) {
+  /** (m, l, o) ← (m, l, o) ⊕ (s, v): the online softmax update with the value row. */
+  private static void addScoreAndValue(
+      double[] a, int at, double s, int oAt, float[] v, int vOff, int dv) {
     double m = a[at];
     if (s <= m) {
-      a[at + 1] += Math.exp(s - m);
+      double e = Math.exp(s - m);
+      a[at + 1] += e;
+      for (int c = 0; c < dv; c++) {
+        a[oAt + c] += e * v[vOff + c];
+      }
     } else {
-      a[at + 1] = a[at + 1] * Math.exp(m - s) + 1;
+      double r = m == Double.NEGATIVE_INFINITY ? 0 : Math.exp(m - s);
+      a[at + 1] = a[at + 1] * r + 1;
+      for (int c = 0; c < dv; c++) {
+        a[oAt + c] = a[oAt + c] * r + v[vOff + c];
+      }
       a[at] = s;
     }
   }
 
-  private static Map<String, double[]> mergeAll(Map<String, double[]> x, Map<String, double[]> y) {
+  private static Map<String, double[]> mergeAll(
+      Map<String, double[]> x, Map<String, double[]> y, int dv) {
     Map<String, double[]> out = new HashMap<>(x);
     for (Map.Entry<String, double[]> e : y.entrySet()) {
-      double[] b = e.getValue();
       double[] a = out.get(e.getKey());
       if (a == null) {
-        out.put(e.getKey(), b);
+        out.put(e.getKey(), e.getValue());
         continue;
       }
       double[] m = a.clone();
-      for (int at = 0; at < m.length; at += 2) {
-        double m1 = m[at];
-        double m2 = b[at];
-        double mx = Math.max(m1, m2);
-        if (mx == Double.NEGATIVE_INFINITY) {
-          continue;
+      double[] b = e.getValue();
+      int slots = m.length / (4 + dv);
+      for (int s = 0; s < slots; s++) {
+        double[] c = SampledQueries.mergePair(m, b, 4 * s);
+        int o = 4 * slots + s * dv;
+        for (int k = 0; k < dv; k++) {
+          m[o + k] = m[o + k] * c[0] + b[o + k] * c[1];
         }
-        double l1 = m1 == Double.NEGATIVE_INFINITY ? 0 : m[at + 1] * Math.exp(m1 - mx);
-        double l2 = m2 == Double.NEGATIVE_INFINITY ? 0 : b[at + 1] * Math.exp(m2 - mx);
-        m[at] = mx;
-        m[at + 1] = l1 + l2;
+        SampledQueries.mergePair(m, b, 4 * s + 2);
       }
       out.put(e.getKey(), m);
     }
@@ -240,7 +224,7 @@ public final class Coverage {
 
   private static Map<String, Object> summarize(
       Map<String, double[]> lse,
-      Map<String, Samples> samples,
+      Map<String, SampledQueries> samples,
       int heads,
       int bins,
       PatternSpec spec,

@@ -23,8 +23,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.longattn.datasets.AtomicOutput;
 import org.longattn.datasets.InputException;
+import org.longattn.datasets.TokenRowDecoder;
+import org.longattn.datasets.TokenTable;
 import org.longattn.jobs.Progress;
 import org.longattn.jobs.RunInfo;
+import org.longattn.kernels.pattern.PatternSpec;
 
 /**
  * {@code report}: an {@code attend} output (+ its stats and {@code _longattn.json}) → one
@@ -46,8 +49,8 @@ public final class ReportJob {
   private ReportJob() {}
 
   /**
-   * @param coverageSamples sampled queries per document for the coverage section (0: none)
-   * @param coverageDocs documents (first by id) the coverage samples come from
+   * {@link #run(SparkSession, String, String, boolean, int, int, int, int, int, int)} with the
+   * default heatmaps (2 windows of 128 queries) and 10 hub tokens per head.
    */
   public static Map<String, Object> run(
       SparkSession spark,
@@ -57,6 +60,44 @@ public final class ReportJob {
       int bins,
       int coverageSamples,
       int coverageDocs) {
+    return run(
+        spark,
+        input,
+        output,
+        overwrite,
+        bins,
+        coverageSamples,
+        coverageDocs,
+        DEFAULT_HEATMAPS,
+        DEFAULT_HEATMAP_QUERIES,
+        DEFAULT_HUBS);
+  }
+
+  public static final int DEFAULT_HEATMAPS = 2;
+  public static final int DEFAULT_HEATMAP_QUERIES = 128;
+  public static final int DEFAULT_HUBS = 10;
+
+  /** Heatmap cells per axis (at most). */
+  static final int HEATMAP_CELLS = 64;
+
+  /**
+   * @param coverageSamples sampled queries per document for the coverage and hub sections (0: none)
+   * @param coverageDocs documents (first by id) the coverage samples and heatmap windows come from
+   * @param heatmaps sampled windows drawn as pooled heatmaps (0: none)
+   * @param heatmapQueries consecutive queries per heatmap window
+   * @param hubs hub tokens listed per head (0: none; needs coverage samples)
+   */
+  public static Map<String, Object> run(
+      SparkSession spark,
+      String input,
+      String output,
+      boolean overwrite,
+      int bins,
+      int coverageSamples,
+      int coverageDocs,
+      int heatmaps,
+      int heatmapQueries,
+      int hubs) {
     Progress progress = new Progress("report");
     Map<String, Object> run = readRunInfo(spark, input);
     AtomicOutput.checkTarget(spark, output, overwrite);
@@ -79,19 +120,20 @@ public final class ReportJob {
     }
     summary.put("per_head", perHead);
     progress.stage("aggregate", totals.getLong(0) + " rows, " + heads + " heads");
-    if (coverageSamples > 0) {
-      Map<?, ?> params = (Map<?, ?>) run.get("parameters");
-      summary.put(
-          "coverage",
-          Coverage.compute(
-              spark,
-              String.valueOf(params.get("input")),
-              patternOf(run),
-              heads,
-              coverageSamples,
-              coverageDocs,
-              bins));
-      progress.stage("coverage", coverageSamples + " queries per document, exact over all keys");
+    if (coverageSamples > 0 || heatmaps > 0) {
+      sampled(
+          spark,
+          df,
+          run,
+          heads,
+          bins,
+          coverageSamples,
+          coverageDocs,
+          heatmaps,
+          heatmapQueries,
+          hubs,
+          summary,
+          progress);
     }
 
     String html = HtmlReport.render(summary, perHead);
@@ -106,6 +148,75 @@ public final class ReportJob {
         });
     progress.done("report in " + output + "/index.html");
     return summary;
+  }
+
+  /**
+   * The exact recomputations on sampled queries of the token table the run read: coverage, then hub
+   * tokens (from the coverage samples), then heatmaps of sampled windows.
+   */
+  private static void sampled(
+      SparkSession spark,
+      Dataset<Row> output,
+      Map<String, Object> run,
+      int heads,
+      int bins,
+      int coverageSamples,
+      int coverageDocs,
+      int heatmaps,
+      int heatmapQueries,
+      int hubs,
+      Map<String, Object> summary,
+      Progress progress) {
+    PatternSpec spec = patternOf(run);
+    try {
+      spec.build();
+    } catch (IllegalArgumentException e) {
+      // state-based families (linear, performer, …) have no block pattern to cover or to draw
+      summary.put(
+          "sampled_note",
+          "pattern '"
+              + spec.name()
+              + "' is not a block pattern: no coverage, output error, hub tokens or heatmaps"
+              + " (not implemented yet for state-based families)");
+      progress.stage("sampled", "skipped: pattern " + spec.name());
+      return;
+    }
+    String tokensPath = String.valueOf(((Map<?, ?>) run.get("parameters")).get("input"));
+    Dataset<Row> tokens = TokenTable.read(spark, tokensPath);
+    int[] lens = TokenTable.probeLengths(tokens, tokensPath);
+    TokenRowDecoder decoder = TokenRowDecoder.forSchema(tokens.schema(), heads, lens[0], lens[1]);
+    int d = lens[0] / heads;
+    List<SampledQueries.Doc> docs = SampledQueries.documents(tokens, spec.build(), coverageDocs);
+    if (coverageSamples > 0) {
+      int dv = lens[1] / heads;
+      Coverage.Result cov =
+          Coverage.compute(spark, tokens, decoder, docs, spec, heads, d, dv, coverageSamples, bins);
+      summary.put("coverage", cov.summary);
+      summary.put("output_error", OutputError.compute(output, cov, heads, dv));
+      progress.stage("coverage", coverageSamples + " queries per document, exact over all keys");
+      if (hubs > 0) {
+        summary.put(
+            "hubs",
+            HubTokens.compute(spark, tokens, decoder, tokensPath, cov, spec, heads, d, hubs));
+        progress.stage("hubs", "top " + hubs + " keys per head by mass from the sampled queries");
+      }
+    }
+    if (heatmaps > 0) {
+      summary.put(
+          "heatmaps",
+          Heatmaps.compute(
+              spark,
+              tokens,
+              decoder,
+              docs,
+              spec,
+              heads,
+              d,
+              heatmaps,
+              heatmapQueries,
+              HEATMAP_CELLS));
+      progress.stage("heatmaps", heatmaps + " windows of " + heatmapQueries + " queries");
+    }
   }
 
   /** Min, max, mean and a histogram of every statistic of every head, in two passes. */
@@ -225,7 +336,7 @@ public final class ReportJob {
   }
 
   /** The pattern an attend run used, from its {@code _longattn.json}. */
-  static org.longattn.kernels.pattern.PatternSpec patternOf(Map<String, Object> run) {
+  public static org.longattn.kernels.pattern.PatternSpec patternOf(Map<String, Object> run) {
     Map<?, ?> p = (Map<?, ?>) run.get("pattern");
     return new org.longattn.kernels.pattern.PatternSpec(
         String.valueOf(p.get("name")),

@@ -16,6 +16,20 @@ public final class SvgChart {
 
   private SvgChart() {}
 
+  /** The charts' style (the report's page embeds it once; {@link #standalone} per chart). */
+  public static final String CSS =
+      ".chart .bar{fill:#4a78b8}.chart .axis{stroke:#333}.chart .tick{stroke:#333}"
+          + ".chart text{font-size:11px;fill:#333;font-family:sans-serif}"
+          + ".chart .title{font-size:13px;font-weight:600}"
+          + ".chart .ylab{text-anchor:end}.chart .xlab{text-anchor:middle}"
+          + ".chart .axislabel{text-anchor:middle}.chart .legendtitle{font-size:11px;font-weight:600}";
+
+  /** A chart with its style inside, to show on its own (e.g. in a notebook). */
+  public static String standalone(String svg) {
+    int at = svg.indexOf('>') + 1;
+    return svg.substring(0, at) + "<style>" + CSS + "</style>" + svg.substring(at);
+  }
+
   /** A histogram: bars for the bins, y = share of rows (%), x = the value in {@code unit}. */
   public static String histogram(String title, String xLabel, Histogram h) {
     StringBuilder s = new StringBuilder();
@@ -120,6 +134,181 @@ public final class SvgChart {
             -(TOP + ph / 2)));
     s.append("</svg>");
     return s.toString();
+  }
+
+  /** Colour stops of the heatmap scale (viridis), low to high. */
+  static final int[] SCALE = {0x440154, 0x3b528b, 0x21918c, 0x5ec962, 0xfde725};
+
+  /** Colour of cells below the scale's lower end (and of zero cells). */
+  static final String BELOW = "#f3f3f6";
+
+  /** Decades of the logarithmic colour scale below the largest cell. */
+  static final int DECADES = 4;
+
+  /**
+   * A heatmap of {@code cells[row][col]} (rows = query ranges top to bottom, columns = key ranges
+   * left to right) on a log10 colour scale from max·10^−{@value #DECADES} to max, with both axes
+   * labelled in token positions and a colour legend.
+   *
+   * @param q0 first query position, {@code q1} the last (inclusive); same for keys
+   */
+  public static String heatmap(
+      String title, float[][] cells, int q0, int q1, int k0, int k1, String legendLabel) {
+    int rows = cells.length;
+    int cols = rows == 0 ? 0 : cells[0].length;
+    int left = 64;
+    int top = 28;
+    int size = 320;
+    int legendW = 110;
+    int w = left + size + 20 + legendW;
+    int h = top + size + 48;
+    double cw = (double) size / Math.max(1, cols);
+    double ch = (double) size / Math.max(1, rows);
+    double max = 0;
+    for (float[] r : cells) {
+      for (float x : r) {
+        max = Math.max(max, x);
+      }
+    }
+    double logMax = Math.log10(max > 0 ? max : 1);
+    StringBuilder s = new StringBuilder();
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart heatmap\" width=\"%d\""
+                + " height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">",
+            w,
+            h,
+            w,
+            h,
+            esc(title)));
+    s.append(
+        String.format(
+            Locale.ROOT, "<text x=\"%d\" y=\"16\" class=\"title\">%s</text>", left, esc(title)));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>",
+            left,
+            top,
+            size,
+            size,
+            BELOW));
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        double x = cells[r][c];
+        if (x <= 0 || Math.log10(x) < logMax - DECADES) {
+          continue; // the background shows
+        }
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "<rect class=\"cell\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\""
+                    + " fill=\"%s\"/>",
+                left + c * cw,
+                top + r * ch,
+                cw + 0.05,
+                ch + 0.05,
+                colour((Math.log10(x) - (logMax - DECADES)) / DECADES)));
+      }
+    }
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" class=\"axis\"/>",
+            left,
+            top,
+            size,
+            size));
+    for (int t = 0; t <= 4; t++) {
+      double x = left + size * t / 4.0;
+      double y = top + size * t / 4.0;
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<line class=\"tick\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
+                  + "<text class=\"xlab\" x=\"%.1f\" y=\"%d\">%d</text>"
+                  + "<line class=\"tick\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
+                  + "<text class=\"ylab\" x=\"%d\" y=\"%.1f\">%d</text>",
+              x,
+              top + size,
+              x,
+              top + size + 4,
+              x,
+              top + size + 16,
+              Math.round(k0 + (k1 + 1.0 - k0) * t / 4.0),
+              left - 4,
+              y,
+              left,
+              y,
+              left - 6,
+              y + 4,
+              Math.round(q0 + (q1 + 1.0 - q0) * t / 4.0)));
+    }
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<text class=\"axislabel\" x=\"%d\" y=\"%d\">key position</text>"
+                + "<text class=\"axislabel\" transform=\"rotate(-90)\" x=\"%d\" y=\"12\">"
+                + "query position</text>",
+            left + size / 2,
+            h - 8,
+            -(top + size / 2)));
+    // legend: one swatch per half decade, top = max
+    int lx = left + size + 20;
+    int steps = 2 * DECADES;
+    double sh = (double) (size - 40) / (steps + 1);
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"%d\" y=\"%d\" class=\"legendtitle\">%s</text>",
+            lx,
+            top + 8,
+            esc(legendLabel)));
+    for (int i = 0; i <= steps; i++) {
+      double frac = 1 - (double) i / steps;
+      double y = top + 16 + i * sh;
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<rect class=\"swatch\" x=\"%d\" y=\"%.1f\" width=\"16\" height=\"%.1f\""
+                  + " fill=\"%s\"/><text x=\"%d\" y=\"%.1f\">%s</text>",
+              lx,
+              y,
+              sh,
+              colour(frac),
+              lx + 22,
+              y + sh / 2 + 4,
+              fmt(Math.pow(10, logMax - DECADES * (1 - frac)))));
+    }
+    double y = top + 16 + (steps + 1) * sh + 4;
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<rect x=\"%d\" y=\"%.1f\" width=\"16\" height=\"%.1f\" fill=\"%s\""
+                + " class=\"axis\"/><text x=\"%d\" y=\"%.1f\">lower / 0</text>",
+            lx,
+            y,
+            sh,
+            BELOW,
+            lx + 22,
+            y + sh / 2 + 4));
+    s.append("</svg>");
+    return s.toString();
+  }
+
+  /** The scale's colour at {@code t} in [0, 1] (linear between the stops), as #rrggbb. */
+  static String colour(double t) {
+    double x = Math.max(0, Math.min(1, t)) * (SCALE.length - 1);
+    int i = Math.min(SCALE.length - 2, (int) Math.floor(x));
+    double f = x - i;
+    int rgb = 0;
+    for (int shift = 16; shift >= 0; shift -= 8) {
+      int a = (SCALE[i] >> shift) & 0xff;
+      int b = (SCALE[i + 1] >> shift) & 0xff;
+      rgb |= ((int) Math.round(a + (b - a) * f)) << shift;
+    }
+    return String.format(Locale.ROOT, "#%06x", rgb);
   }
 
   static String fmt(double x) {
