@@ -6,7 +6,7 @@ import org.longattn.kernels.pattern.AttentionPattern;
  * The test oracle: plain double-precision dense attention with an explicit boolean mask built token
  * by token from the pattern's reference semantics. Independent of every optimised path.
  *
- * <p>mask[i][j] = (!causal || j ≤ i) && (global(i) || global(j) || pattern.localAllows(i, j)).
+ * <p>mask[i][j] = directionAllows(i, j) && (global(i) || global(j) || pattern.localAllows(i, j)).
  */
 public final class DenseOracle {
   /** Results for one document: out[i][h·dv + c], stats[i][h]. */
@@ -29,7 +29,7 @@ public final class DenseOracle {
     boolean[][] m = new boolean[n][n];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
-        boolean causalOk = !p.causal() || j <= i;
+        boolean causalOk = p.directionAllows(i, j);
         m[i][j] = causalOk && (global[i] || global[j] || p.localAllows(n, docHash, head, i, j));
       }
     }

@@ -178,7 +178,7 @@ public final class Coverage {
     double scale = 1 / Math.sqrt(d);
     for (int i = 0; i < s.pos.length; i++) {
       int qi = s.pos[i];
-      if (p.causal() && j > qi) {
+      if (!p.directionAllows(qi, j)) {
         continue;
       }
       boolean gi = Arrays.binarySearch(s.globals, qi) >= 0;
@@ -191,8 +191,9 @@ public final class Coverage {
         int slot = 4 * (i * heads + h);
         add(a, slot, sc);
         boolean local =
-            p.band().allows(qi, j)
-                && Arrays.binarySearch(kb[i * heads + h], j / p.blockSize()) >= 0;
+            (p.columnGroups() != null && p.columnGroups().allows(qi, j))
+                || (p.band().allows(qi, j)
+                    && Arrays.binarySearch(kb[i * heads + h], j / p.blockSize()) >= 0);
         if (gi || gj || local) {
           add(a, slot + 2, sc);
         }

@@ -9,7 +9,12 @@ public final class LongformerPattern extends BlockPattern {
   private final int window;
 
   public LongformerPattern(int blockSize, int window, int dilation, boolean causal) {
-    super("longformer", blockSize, causal, band(window, dilation));
+    this(blockSize, window, dilation, causal, false);
+  }
+
+  public LongformerPattern(
+      int blockSize, int window, int dilation, boolean causal, boolean anticausal) {
+    super("longformer", blockSize, causal, anticausal, band(window, dilation));
     this.window = window;
   }
 

@@ -3,13 +3,16 @@ package org.longattn.kernels.pattern;
 /**
  * The parameters that pick and shape a pattern; {@link #build()} makes it.
  *
- * @param name dense | blocked | longformer | bigbird
+ * @param name dense | blocked | longformer | bigbird | strided | fixed
  * @param blockSize tokens per block (≥ 1)
  * @param window one-sided Longformer window w (|i−j| ≤ w·dilation); ignored elsewhere
  * @param dilation Longformer dilation (≥ 1)
  * @param randomBlocks BigBird random key blocks per query block (≥ 0)
  * @param seed seed of BigBird's random blocks
  * @param causal only keys j ≤ i
+ * @param stride Sparse Transformer stride / segment length l (strided, fixed; ≥ 1)
+ * @param summary summary keys c at the end of each segment (fixed; 1 ≤ c ≤ l)
+ * @param anticausal only keys j ≥ i (never together with causal)
  */
 public record PatternSpec(
     String name,
@@ -18,12 +21,43 @@ public record PatternSpec(
     int dilation,
     int randomBlocks,
     long seed,
-    boolean causal)
+    boolean causal,
+    int stride,
+    int summary,
+    boolean anticausal)
     implements java.io.Serializable {
+
+  /** Default stride l of strided and fixed. */
+  public static final int DEFAULT_STRIDE = 128;
+
+  /** Default summary c of fixed. */
+  public static final int DEFAULT_SUMMARY = 8;
+
+  /** The spec of a pattern without Sparse Transformer parameters and without anticausal. */
+  public PatternSpec(
+      String name,
+      int blockSize,
+      int window,
+      int dilation,
+      int randomBlocks,
+      long seed,
+      boolean causal) {
+    this(
+        name,
+        blockSize,
+        window,
+        dilation,
+        randomBlocks,
+        seed,
+        causal,
+        DEFAULT_STRIDE,
+        DEFAULT_SUMMARY,
+        false);
+  }
 
   /** Names {@link #build()} accepts. */
   public static final java.util.List<String> NAMES =
-      java.util.List.of("dense", "blocked", "longformer", "bigbird");
+      java.util.List.of("dense", "blocked", "longformer", "bigbird", "strided", "fixed");
 
   public PatternSpec {
     if (blockSize < 1) {
@@ -38,6 +72,16 @@ public record PatternSpec(
     if (randomBlocks < 0) {
       throw new IllegalArgumentException("--random-blocks must be >= 0, got " + randomBlocks);
     }
+    if (stride < 1) {
+      throw new IllegalArgumentException("--stride must be >= 1, got " + stride);
+    }
+    if (summary < 1 || ("fixed".equals(name) && summary > stride)) {
+      throw new IllegalArgumentException(
+          "--summary must be between 1 and --stride " + stride + ", got " + summary);
+    }
+    if (causal && anticausal) {
+      throw new IllegalArgumentException("--causal and --anticausal exclude each other");
+    }
   }
 
   /**
@@ -49,6 +93,15 @@ public record PatternSpec(
     m.put("name", name);
     m.put("block_size", blockSize);
     m.put("causal", causal);
+    if (anticausal) {
+      m.put("anticausal", true);
+    }
+    if (name.equals("strided") || name.equals("fixed")) {
+      m.put("stride", stride);
+    }
+    if (name.equals("fixed")) {
+      m.put("summary", summary);
+    }
     if (name.equals("longformer")) {
       m.put("window", window);
       m.put("dilation", dilation);
@@ -63,10 +116,12 @@ public record PatternSpec(
   /** The pattern these parameters describe. */
   public AttentionPattern build() {
     return switch (name) {
-      case "dense" -> new DensePattern(blockSize, causal);
-      case "blocked" -> new BlockLocalPattern(blockSize, causal);
-      case "longformer" -> new LongformerPattern(blockSize, window, dilation, causal);
-      case "bigbird" -> new BigBirdPattern(blockSize, randomBlocks, seed, causal);
+      case "dense" -> new DensePattern(blockSize, causal, anticausal);
+      case "blocked" -> new BlockLocalPattern(blockSize, causal, anticausal);
+      case "longformer" -> new LongformerPattern(blockSize, window, dilation, causal, anticausal);
+      case "bigbird" -> new BigBirdPattern(blockSize, randomBlocks, seed, causal, anticausal);
+      case "strided" -> new StridedPattern(blockSize, stride, causal, anticausal);
+      case "fixed" -> new FixedPattern(blockSize, stride, summary, causal, anticausal);
       default ->
           throw new IllegalArgumentException(
               "--pattern must be one of " + NAMES + ", got '" + name + "'");

@@ -17,10 +17,11 @@ import org.longattn.kernels.state.TreeFold;
  * blocks its query blocks read — the unit of distribution (DESIGN §2).
  *
  * <p>For a non-global query row i: its local key blocks (global keys masked out there, the band
- * applied), then the document's global keys (causal-masked), in that fixed order, into one online
- * softmax state. For the global rows: one state per own key block, folded over the span's blocks by
- * {@link TreeFold}; spans' partials are folded the same way by the job, so the association depends
- * on block ids only and the result on nothing else (span size included, when it is a power of two).
+ * applied), then the column part of patterns that have one ({@link ColumnPass}), then the
+ * document's global keys (direction-masked), in that fixed order, into one online softmax state.
+ * For the global rows: one state per own key block, folded over the span's blocks by {@link
+ * TreeFold}; spans' partials are folded the same way by the job, so the association depends on
+ * block ids only and the result on nothing else (span size included, when it is a power of two).
  */
 public final class SpanAttention {
   private final AttentionPattern pattern;
@@ -37,7 +38,10 @@ public final class SpanAttention {
     this.scale = (float) (1.0 / Math.sqrt(shape.d()));
     this.stats = stats;
     this.backend = backend;
-    this.globalBand = pattern.causal() ? Band.ALL.causal() : Band.ALL;
+    this.globalBand =
+        pattern.causal()
+            ? Band.ALL.causal()
+            : pattern.anticausal() ? Band.ALL.anticausal() : Band.ALL;
   }
 
   /**
@@ -89,16 +93,18 @@ public final class SpanAttention {
     SpanResult result =
         new SpanResult(firstPos, rows, out, entropy, dist, maxw, gmass, new SoftmaxState[0]);
     Band localBand = pattern.band();
-
-    for (int qb = firstBlock; qb < endBlock; qb++) {
-      TokenBlock own = blocks.apply(qb);
-      if (own == null || own.q() == null) {
-        throw new IllegalStateException("span is missing its own block " + qb);
-      }
-      if (allGlobal(own, globals)) {
-        continue; // every row is a global row: computed from the global partials
-      }
-      for (int h = 0; h < heads; h++) {
+    int nOwn = endBlock - firstBlock;
+    for (int h = 0; h < heads; h++) {
+      SoftmaxState[] acc = new SoftmaxState[nOwn];
+      for (int qb = firstBlock; qb < endBlock; qb++) {
+        TokenBlock own = blocks.apply(qb);
+        if (own == null || own.q() == null) {
+          throw new IllegalStateException("span is missing its own block " + qb);
+        }
+        acc[qb - firstBlock] = SoftmaxState.identity(own.n(), shape.dv());
+        if (allGlobal(own, globals) || localBand.isEmpty()) {
+          continue; // all-global blocks: computed from the global partials
+        }
         QueryRows q = queryRows(own.q(), own.n(), h, null, own.firstPos());
         List<KeyRows> keys = new ArrayList<>();
         for (int kb : pattern.localKeyBlocks(n, docHash, h, qb)) {
@@ -112,14 +118,25 @@ public final class SpanAttention {
             keys.add(keyRows(kbData, h, globals, KeyRows.EXCLUDED));
           }
         }
-        SoftmaxState acc = SoftmaxState.identity(own.n(), shape.dv());
-        backend.accumulate(q, keys, localBand, scale, stats, acc);
+        backend.accumulate(q, keys, localBand, scale, stats, acc[qb - firstBlock]);
+      }
+      if (pattern.columnGroups() != null) {
+        new ColumnPass(pattern, shape, h, n, docHash, firstBlock, endBlock, blocks, globals)
+            .run(backend, scale, stats, acc);
+      }
+      for (int qb = firstBlock; qb < endBlock; qb++) {
+        TokenBlock own = blocks.apply(qb);
+        if (allGlobal(own, globals)) {
+          continue;
+        }
+        SoftmaxState st = acc[qb - firstBlock];
         if (globals.size() > 0) {
-          backend.accumulate(q, List.of(globalKeyRows(globals, h)), globalBand, scale, stats, acc);
+          QueryRows q = queryRows(own.q(), own.n(), h, null, own.firstPos());
+          backend.accumulate(q, List.of(globalKeyRows(globals, h)), globalBand, scale, stats, st);
         }
         for (int r = 0; r < own.n(); r++) {
           if (!globals.contains(own.firstPos() + r)) {
-            writeRow(shape, acc, r, h, own.firstPos() + r - firstPos, result);
+            writeRow(shape, st, r, h, own.firstPos() + r - firstPos, result);
           }
         }
       }
@@ -229,13 +246,13 @@ public final class SpanAttention {
         0);
   }
 
-  private static boolean allGlobal(TokenBlock blk, Globals globals) {
+  static boolean allGlobal(TokenBlock blk, Globals globals) {
     int lo = lowerBound(globals.pos(), blk.firstPos());
     int hi = lowerBound(globals.pos(), blk.firstPos() + blk.n());
     return hi - lo == blk.n();
   }
 
-  private static int lowerBound(int[] a, int x) {
+  static int lowerBound(int[] a, int x) {
     int i = Arrays.binarySearch(a, x);
     return i >= 0 ? i : -i - 1;
   }
