@@ -22,18 +22,35 @@ public final class DenseOracle {
   /** The mask of head h: mask[i][j] true when query i reads key j. */
   public static boolean[][] mask(
       AttentionPattern p, int n, long docHash, int head, int[] columnGlobals) {
-    boolean[] global = new boolean[n];
-    for (int g : p.globalPositions(n, columnGlobals)) {
-      global[g] = true;
-    }
+    return mask(p, n, docHash, head, columnGlobals, new boolean[n]);
+  }
+
+  /** The mask with padding: a padded position is neither query nor key (and never global). */
+  public static boolean[][] mask(
+      AttentionPattern p, int n, long docHash, int head, int[] columnGlobals, boolean[] padded) {
+    boolean[] global = globals(p, n, columnGlobals, padded);
     boolean[][] m = new boolean[n][n];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
         boolean causalOk = p.directionAllows(i, j);
-        m[i][j] = causalOk && (global[i] || global[j] || p.localAllows(n, docHash, head, i, j));
+        m[i][j] =
+            !padded[i]
+                && !padded[j]
+                && causalOk
+                && (global[i] || global[j] || p.localAllows(n, docHash, head, i, j));
       }
     }
     return m;
+  }
+
+  /** global[i]: the pattern's and the column's global positions, padding removed. */
+  public static boolean[] globals(
+      AttentionPattern p, int n, int[] columnGlobals, boolean[] padded) {
+    boolean[] global = new boolean[n];
+    for (int g : p.globalPositions(n, columnGlobals)) {
+      global[g] = !padded[g];
+    }
+    return global;
   }
 
   /**
@@ -52,18 +69,31 @@ public final class DenseOracle {
       int dv,
       long docHash,
       int[] columnGlobals) {
+    return attend(p, q, k, v, n, heads, d, dv, docHash, columnGlobals, new boolean[n]);
+  }
+
+  /** {@link #attend} with padding ({@code padded[i]}: row i is neither query nor key). */
+  public static Result attend(
+      AttentionPattern p,
+      float[] q,
+      float[] k,
+      float[] v,
+      int n,
+      int heads,
+      int d,
+      int dv,
+      long docHash,
+      int[] columnGlobals,
+      boolean[] padded) {
     double[][] out = new double[n][heads * dv];
     double[][] ent = new double[n][heads];
     double[][] dist = new double[n][heads];
     double[][] maxw = new double[n][heads];
     double[][] gm = new double[n][heads];
-    boolean[] global = new boolean[n];
-    for (int g : p.globalPositions(n, columnGlobals)) {
-      global[g] = true;
-    }
+    boolean[] global = globals(p, n, columnGlobals, padded);
     double scale = 1.0 / Math.sqrt(d);
     for (int h = 0; h < heads; h++) {
-      boolean[][] mask = mask(p, n, docHash, h, columnGlobals);
+      boolean[][] mask = mask(p, n, docHash, h, columnGlobals, padded);
       double[] s = new double[n];
       for (int i = 0; i < n; i++) {
         double mx = Double.NEGATIVE_INFINITY;

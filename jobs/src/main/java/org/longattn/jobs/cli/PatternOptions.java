@@ -9,7 +9,8 @@ public final class PatternOptions {
   @Option(
       names = "--pattern",
       defaultValue = "dense",
-      description = "dense | blocked | longformer | bigbird (default: ${DEFAULT-VALUE}).")
+      description =
+          "dense | blocked | longformer | bigbird | strided | fixed (default: ${DEFAULT-VALUE}).")
   String pattern;
 
   @Option(
@@ -41,11 +42,33 @@ public final class PatternOptions {
   @Option(names = "--causal", description = "Only keys j <= i.")
   boolean causal;
 
+  @Option(
+      names = "--anticausal",
+      description = "Only keys j >= i (attend to later tokens); excludes --causal.")
+  boolean anticausal;
+
+  @Option(
+      names = "--stride",
+      description = "Sparse Transformer stride l (strided, fixed; default 128).")
+  Integer stride;
+
+  @Option(
+      names = "--summary",
+      description =
+          "fixed: summary keys c at the end of each stride-l segment (default min(8, l)).")
+  Integer summary;
+
   /** The spec, after checking that pattern-specific flags match the pattern. */
   public PatternSpec spec(CommandLine cmd) {
     requireFor(cmd, "--window", "longformer");
     requireFor(cmd, "--dilation", "longformer");
     requireFor(cmd, "--random-blocks", "bigbird");
+    if (stride != null && !pattern.equals("strided") && !pattern.equals("fixed")) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--stride only applies to --pattern strided or fixed (got --pattern " + pattern + ")");
+    }
+    requireFor(cmd, "--summary", "fixed");
     try {
       PatternSpec spec =
           new PatternSpec(
@@ -55,7 +78,14 @@ public final class PatternOptions {
               dilation == null ? 1 : dilation,
               randomBlocks == null ? 3 : randomBlocks,
               seed,
-              causal);
+              causal,
+              stride == null ? PatternSpec.DEFAULT_STRIDE : stride,
+              summary == null
+                  ? Math.min(
+                      PatternSpec.DEFAULT_SUMMARY,
+                      stride == null ? PatternSpec.DEFAULT_STRIDE : Math.max(1, stride))
+                  : summary,
+              anticausal);
       spec.build(); // rejects an unknown name now, before any Spark work
       return spec;
     } catch (IllegalArgumentException e) {

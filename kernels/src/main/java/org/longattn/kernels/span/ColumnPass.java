@@ -67,7 +67,8 @@ final class ColumnPass {
     long[] byGroup = new long[endPos - firstPos];
     int count = 0;
     for (int p = firstPos; p < endPos; p++) {
-      if (!globals.contains(p)) { // global rows read every key: computed from the global partials
+      // global rows read every key (computed from the global partials); padding reads nothing
+      if (!globals.contains(p) && !globals.padded(p)) {
         byGroup[count++] = ((long) columns.groupOf(p) << 32) | p;
       }
     }
@@ -142,7 +143,7 @@ final class ColumnPass {
         System.arraycopy(blk.k(), row * shape.qkWidth() + head * d, k, count * d, d);
         System.arraycopy(blk.v(), row * shape.vWidth() + head * dv, v, count * dv, dv);
         pos[count] = j;
-        flags[count] = globals.contains(j) ? KeyRows.EXCLUDED : 0;
+        flags[count] = globals.contains(j) || globals.padded(j) ? KeyRows.EXCLUDED : 0;
         count++;
         if (j == Integer.MAX_VALUE) {
           break;

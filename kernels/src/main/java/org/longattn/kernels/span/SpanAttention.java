@@ -135,8 +135,9 @@ public final class SpanAttention {
           backend.accumulate(q, List.of(globalKeyRows(globals, h)), globalBand, scale, stats, st);
         }
         for (int r = 0; r < own.n(); r++) {
-          if (!globals.contains(own.firstPos() + r)) {
-            writeRow(shape, st, r, h, own.firstPos() + r - firstPos, result);
+          int p = own.firstPos() + r;
+          if (!globals.contains(p) && !globals.padded(p)) { // padding rows stay zero
+            writeRow(shape, st, r, h, p - firstPos, result);
           }
         }
       }
@@ -207,7 +208,10 @@ public final class SpanAttention {
     return new QueryRows(q, h * shape.d(), shape.qkWidth(), n, shape.d(), pos, posOff);
   }
 
-  /** Head h of a block's keys; the block's global positions flagged {@code globalFlag}. */
+  /**
+   * Head h of a block's keys; the block's global positions flagged {@code globalFlag}, its padding
+   * {@link KeyRows#EXCLUDED}.
+   */
   private KeyRows keyRows(TokenBlock blk, int h, Globals globals, byte globalFlag) {
     byte[] flags = null;
     int lo = lowerBound(globals.pos(), blk.firstPos());
@@ -216,6 +220,14 @@ public final class SpanAttention {
       flags = new byte[blk.n()];
       for (int g = lo; g < hi; g++) {
         flags[globals.pos()[g] - blk.firstPos()] = globalFlag;
+      }
+    }
+    int plo = lowerBound(globals.padding(), blk.firstPos());
+    int phi = lowerBound(globals.padding(), blk.firstPos() + blk.n());
+    if (phi > plo) {
+      flags = flags == null ? new byte[blk.n()] : flags;
+      for (int x = plo; x < phi; x++) {
+        flags[globals.padding()[x] - blk.firstPos()] = KeyRows.EXCLUDED;
       }
     }
     return headOf(blk.k(), blk.v(), blk.n(), null, blk.firstPos(), flags, h);

@@ -29,6 +29,23 @@ final class OracleCheck {
       int spanBlocks,
       int[] colGlobals,
       long seed) {
+    check(backendName, p, shape, n, spanBlocks, colGlobals, new int[0], seed);
+  }
+
+  /** {@link #check} with padding positions (sorted): padded rows must come out zero. */
+  static void check(
+      String backendName,
+      AttentionPattern p,
+      HeadShape shape,
+      int n,
+      int spanBlocks,
+      int[] colGlobals,
+      int[] padding,
+      long seed) {
+    boolean[] padded = new boolean[n];
+    for (int x : padding) {
+      padded[x] = true;
+    }
     SplittableRandom rng = new SplittableRandom(seed);
     float[] q = TestData.gaussian(rng, n, shape.qkWidth(), 1.0);
     float[] k = TestData.gaussian(rng, n, shape.qkWidth(), 1.0);
@@ -36,10 +53,12 @@ final class OracleCheck {
     int heads = shape.heads();
     long docHash = seed * 31 + n;
     DenseOracle.Result ref =
-        DenseOracle.attend(p, q, k, v, n, heads, shape.d(), shape.dv(), docHash, colGlobals);
+        DenseOracle.attend(
+            p, q, k, v, n, heads, shape.d(), shape.dv(), docHash, colGlobals, padded);
     try (AttentionBackend backend = BackendsUnderTest.create(backendName)) {
       DocumentRunner.Output got =
-          DocumentRunner.run(p, backend, shape, q, k, v, n, docHash, colGlobals, spanBlocks, true);
+          DocumentRunner.run(
+              p, backend, shape, q, k, v, n, docHash, colGlobals, padding, spanBlocks, true);
       for (int i = 0; i < n; i++) {
         for (int x = 0; x < shape.vWidth(); x++) {
           Tolerance.assertClose(
@@ -68,7 +87,8 @@ final class OracleCheck {
           p.columnGroups() == null ? new int[] {1, 2, 8, 1 << 20} : new int[] {spanBlocks};
       for (int other : others) {
         DocumentRunner.Output o =
-            DocumentRunner.run(p, backend, shape, q, k, v, n, docHash, colGlobals, other, true);
+            DocumentRunner.run(
+                p, backend, shape, q, k, v, n, docHash, colGlobals, padding, other, true);
         assertArrayEquals(got.out(), o.out(), "out differs with span " + other);
         assertArrayEquals(got.entropy(), o.entropy(), "entropy differs with span " + other);
       }

@@ -64,6 +64,35 @@ class SparseTransformerOracleTest {
     return out.stream();
   }
 
+  /** Every pattern and direction with padding (a tail and scattered rows, some of them global). */
+  static Stream<Arguments> paddedCases() {
+    List<Arguments> out = new ArrayList<>();
+    for (String backend : BackendsUnderTest.names()) {
+      for (String name : PatternSpec.NAMES) {
+        for (int dir = 0; dir < 3; dir++) {
+          PatternSpec spec = new PatternSpec(name, 8, 6, 2, 2, 7, dir == 1, 6, 2, dir == 2);
+          out.add(Arguments.of(backend, spec, 71, new int[] {0, 5, 13, 14, 40, 63, 64, 65, 70}));
+          out.add(Arguments.of(backend, spec, 9, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8}));
+        }
+      }
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{0} {1} n={2}")
+  @MethodSource("paddedCases")
+  void paddingIsNeitherQueryNorKey(String backend, PatternSpec spec, int n, int[] padding) {
+    OracleCheck.check(
+        backend,
+        spec.build(),
+        new HeadShape(2, 8, 8),
+        n,
+        2,
+        OracleCheck.globals(n, 5),
+        padding,
+        spec.hashCode() + n);
+  }
+
   @ParameterizedTest(name = "{0} {1} n={2}")
   @MethodSource("cases")
   void matchesOracle(String backend, PatternSpec spec, int[] s) {
