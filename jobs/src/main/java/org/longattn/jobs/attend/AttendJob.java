@@ -3,8 +3,10 @@ package org.longattn.jobs.attend;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.HashMap;
@@ -112,7 +114,11 @@ public final class AttendJob {
     Dataset<Row> out =
         spark.createDataFrame(
             spanRows.union(globalRows),
-            TokenTable.outputSchema(shape.heads(), p.stats(), p.binaryOutput()));
+            TokenTable.outputSchema(
+                shape.heads(),
+                p.stats(),
+                p.binaryOutput(),
+                TokenTable.has(df.schema(), TokenTable.MASK)));
 
     ShuffleMeter meter = ShuffleMeter.start(spark);
     Map<String, Object> info = new LinkedHashMap<>();
@@ -174,14 +180,19 @@ public final class AttendJob {
 
   /** Document lengths (positions checked) and global positions; small, computed on the driver. */
   static Map<String, DocPlan> plan(Dataset<Row> df, AttentionPattern pattern, int spanBlocks) {
-    // One pass over doc_id, pos, global: counts, position range and the global positions.
+    // One pass over doc_id, pos, global (and mask): counts, position range, the global positions
+    // (and the padding positions).
+    boolean masked = TokenTable.has(df.schema(), TokenTable.MASK);
     List<Row> meta =
         df.groupBy(col(TokenTable.DOC_ID))
             .agg(
                 count("*"),
                 min(TokenTable.POS),
                 max(TokenTable.POS),
-                collect_list(when(col(TokenTable.GLOBAL), col(TokenTable.POS))))
+                collect_list(when(col(TokenTable.GLOBAL), col(TokenTable.POS))),
+                masked
+                    ? collect_list(when(not(col(TokenTable.MASK)), col(TokenTable.POS)))
+                    : collect_list(lit(null).cast("int")))
             .collectAsList();
     meta = new java.util.ArrayList<>(meta);
     meta.sort(java.util.Comparator.comparing(r -> r.isNullAt(0) ? "" : r.getString(0)));
@@ -199,7 +210,8 @@ public final class AttendJob {
       TokenTable.checkPositions(
           doc, (int) Math.min(n, Integer.MAX_VALUE), n, r.getInt(2), r.getInt(3));
       int[] globals = r.<Integer>getList(4).stream().mapToInt(Integer::intValue).sorted().toArray();
-      plans.put(doc, new DocPlan(doc, (int) n, Seeds.docHash(doc), globals, firstSpan));
+      int[] padding = r.<Integer>getList(5).stream().mapToInt(Integer::intValue).sorted().toArray();
+      plans.put(doc, new DocPlan(doc, (int) n, Seeds.docHash(doc), globals, firstSpan, padding));
       firstSpan += (pattern.numBlocks((int) n) + spanBlocks - 1) / spanBlocks;
     }
     return plans;

@@ -130,7 +130,7 @@ public final class SpanTasks implements java.io.Serializable {
       SpanKey key, SpanAssembler asm, AttentionPattern pattern, SpanAttention attention) {
     DocPlan doc = plans.value().get(key.docId());
     int[] range = blockRange(doc, key.span(), pattern);
-    Globals globals = asm.globals();
+    Globals globals = asm.globals().withPadding(doc.padding());
     SpanResult r =
         attention.computeRows(doc.n(), doc.docHash(), range[0], range[1], asm::block, globals);
     byte[] partialBytes = null;
@@ -154,11 +154,13 @@ public final class SpanTasks implements java.io.Serializable {
   /** Output rows of a span's non-global positions. */
   public Iterator<Row> rows(SpanOutput o) {
     DocPlan doc = plans.value().get(o.docId);
-    int[] gpos = params.pattern().build().globalPositions(doc.n(), doc.columnGlobals());
+    int[] gpos = doc.globalPositions(params.pattern().build());
     List<Row> out = new ArrayList<>(o.rows);
     for (int i = 0; i < o.rows; i++) {
       int p = o.firstPos + i;
-      if (java.util.Arrays.binarySearch(gpos, p) < 0) {
+      if (doc.padded(p)) {
+        out.add(paddingRow(o.docId, p));
+      } else if (java.util.Arrays.binarySearch(gpos, p) < 0) {
         out.add(row(o.docId, p, o.out, i, o.entropy, o.meanDistance, o.maxWeight, o.globalMass));
       }
     }
@@ -189,7 +191,7 @@ public final class SpanTasks implements java.io.Serializable {
     for (int h = 0; h < heads; h++) {
       folded[h] = TreeFold.fold(perHead.get(h), SoftmaxState::merge);
     }
-    int[] gpos = pattern.globalPositions(doc.n(), doc.columnGlobals());
+    int[] gpos = doc.globalPositions(pattern);
     int g = gpos.length;
     boolean stats = params.stats();
     float[] out = new float[g * shape.vWidth()];
@@ -208,6 +210,13 @@ public final class SpanTasks implements java.io.Serializable {
   private int[] blockRange(DocPlan doc, int span, AttentionPattern pattern) {
     int sb = params.spanBlocks();
     return new int[] {span * sb, Math.min(pattern.numBlocks(doc.n()), (span + 1) * sb)};
+  }
+
+  /** A padding row: {@code out} and the stats are null. */
+  private Row paddingRow(String docId, int pos) {
+    return params.stats()
+        ? RowFactory.create(docId, pos, null, null, null, null, null)
+        : RowFactory.create(docId, pos, null);
   }
 
   private Row row(

@@ -1,0 +1,187 @@
+package org.longattn.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.longattn.datasets.SparkTestSession;
+import org.longattn.kernels.pattern.PatternSpec;
+
+/**
+ * The attention forms of issue 5 through the real CLI, against the double-precision oracle: strided
+ * and fixed (small strides, every direction), Longformer with dilation, --anticausal, the token
+ * table's mask column (padding rows: null out and stats), bitwise equality across 1, 3 and 8
+ * partitions, and the new flags' bad values.
+ */
+class FormsEndToEndTest {
+  @TempDir static Path tmp;
+
+  private static final int HEADS = 2;
+
+  static Stream<Arguments> cases() {
+    return Stream.of(
+        Arguments.of("strided", "--stride 5", ""),
+        Arguments.of("strided", "--stride 7", "--causal"),
+        Arguments.of("strided", "--stride 3", "--anticausal"),
+        Arguments.of("fixed", "--stride 6 --summary 2", ""),
+        Arguments.of("fixed", "--stride 20 --summary 3", "--causal"),
+        Arguments.of("fixed", "--stride 4 --summary 4", "--anticausal"),
+        Arguments.of("longformer", "--window 9 --dilation 3", ""),
+        Arguments.of("longformer", "--window 500 --dilation 2", "--causal"), // window > document
+        Arguments.of("bigbird", "--random-blocks 1", "--anticausal"),
+        Arguments.of("dense", "", "--anticausal"));
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2}")
+  @MethodSource("cases")
+  void matchesOracleWithPadding(String pattern, String flags, String direction) {
+    int id = (pattern + flags + direction).hashCode() & 0x7fffffff;
+    List<TokenTables.Doc> docs =
+        List.of(
+            TokenTables.random("a" + id, 173, HEADS * OracleCase.D, HEADS * OracleCase.DV, 3, id),
+            TokenTables.random(
+                "b" + id, 9, HEADS * OracleCase.D, HEADS * OracleCase.DV, 1, id + 1));
+    boolean[] padA = new boolean[173];
+    for (int i = 150; i < 173; i++) {
+      padA[i] = true; // a padded tail
+    }
+    padA[docs.get(0).globals()[0]] = true; // a global token that is padding: padding wins
+    padA[40] = true;
+    Map<String, boolean[]> padding = Map.of("a" + id, padA);
+    String in = tmp.resolve("in-" + id).toString();
+    String out = tmp.resolve("out-" + id).toString();
+    TokenTables.write(
+        TokenTables.rowsWithMask(docs, padding, id), TokenTables.SCHEMA_WITH_MASK, in, 3);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "attend",
+                "--input",
+                in,
+                "--output",
+                out,
+                "--pattern",
+                pattern,
+                "--heads",
+                "2",
+                "--block-size",
+                "16",
+                "--span-tokens",
+                "32",
+                "--stats",
+                "--seed",
+                "5"));
+    args.addAll(split(flags));
+    args.addAll(split(direction));
+    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    assertEquals(0, r.code(), r.err());
+    OracleCase.checkOutput(docs, out, spec(pattern, flags, direction).build(), HEADS, padding);
+  }
+
+  /** The spec the CLI builds from these flags, written out independently of PatternOptions. */
+  private static PatternSpec spec(String pattern, String flags, String direction) {
+    List<String> f = split(flags);
+    int stride = intFlag(f, "--stride", PatternSpec.DEFAULT_STRIDE);
+    return new PatternSpec(
+        pattern,
+        16,
+        intFlag(f, "--window", 256),
+        intFlag(f, "--dilation", 1),
+        intFlag(f, "--random-blocks", 3),
+        5,
+        direction.equals("--causal"),
+        stride,
+        intFlag(f, "--summary", Math.min(8, stride)),
+        direction.equals("--anticausal"));
+  }
+
+  private static int intFlag(List<String> f, String name, int dflt) {
+    int i = f.indexOf(name);
+    return i < 0 ? dflt : Integer.parseInt(f.get(i + 1));
+  }
+
+  private static List<String> split(String s) {
+    return s.isBlank() ? List.of() : Arrays.asList(s.trim().split(" +"));
+  }
+
+  /** strided and fixed give bitwise the same rows for 1, 3 and 8 partitions. */
+  @Test
+  void bitwiseEqualAcrossPartitions() {
+    List<TokenTables.Doc> docs =
+        List.of(
+            TokenTables.random("p", 700, 16, 8, 2, 11), TokenTables.random("q", 90, 16, 8, 0, 12));
+    String in = tmp.resolve("parts-in").toString();
+    TokenTables.write(TokenTables.rows(docs, 3), in, 4);
+    for (String[] pattern :
+        new String[][] {{"strided", "--stride", "9"}, {"fixed", "--stride", "24", "--causal"}}) {
+      List<Row> first = null;
+      for (int parts : new int[] {1, 3, 8}) {
+        String out = tmp.resolve("parts-" + pattern[0] + parts).toString();
+        List<String> args =
+            new ArrayList<>(
+                List.of(
+                    "attend",
+                    "--input",
+                    in,
+                    "--output",
+                    out,
+                    "--block-size",
+                    "16",
+                    "--span-tokens",
+                    "64",
+                    "--partitions",
+                    String.valueOf(parts),
+                    "--stats",
+                    "--pattern"));
+        args.addAll(Arrays.asList(pattern));
+        CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        List<Row> rows =
+            SparkTestSession.get().read().parquet(out).orderBy("doc_id", "pos").collectAsList();
+        if (first == null) {
+          first = rows;
+        } else {
+          assertEquals(first, rows, pattern[0] + ": " + parts + " partitions differ from 1");
+        }
+      }
+    }
+  }
+
+  static Stream<Arguments> badFlags() {
+    return Stream.of(
+        Arguments.of("--pattern strided --stride 0", "--stride"),
+        Arguments.of("--pattern fixed --stride -3", "--stride"),
+        Arguments.of("--pattern fixed --stride 4 --summary 5", "--summary"),
+        Arguments.of("--pattern fixed --summary 0", "--summary"),
+        Arguments.of("--pattern strided --summary 2", "--summary"),
+        Arguments.of("--pattern dense --stride 4", "--stride"),
+        Arguments.of("--pattern dense --causal --anticausal", "--anticausal"),
+        Arguments.of("--pattern longformer --dilation 0", "--dilation"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badFlags")
+  void badFlagsAreUsageErrors(String flags, String named) {
+    Path out = tmp.resolve("bad-out");
+    List<String> args =
+        new ArrayList<>(List.of("attend", "--input", tmp.toString(), "--output", out.toString()));
+    args.addAll(split(flags));
+    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains(named), r.err());
+    assertFalse(Files.exists(out), "no output");
+  }
+}
