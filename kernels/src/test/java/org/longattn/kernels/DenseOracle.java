@@ -72,6 +72,24 @@ public final class DenseOracle {
     return attend(p, q, k, v, n, heads, d, dv, docHash, columnGlobals, new boolean[n]);
   }
 
+  /** A score of head h's query and key vectors (d values each), in double. */
+  public interface Scorer {
+    double score(int h, double[] q, double[] k);
+
+    /** q·k/√d. */
+    static Scorer scaledDot(int d) {
+      return (h, q, k) -> dot(q, k) / Math.sqrt(d);
+    }
+
+    static double dot(double[] q, double[] k) {
+      double s = 0;
+      for (int c = 0; c < q.length; c++) {
+        s += q[c] * k[c];
+      }
+      return s;
+    }
+  }
+
   /** {@link #attend} with padding ({@code padded[i]}: row i is neither query nor key). */
   public static Result attend(
       AttentionPattern p,
@@ -85,13 +103,29 @@ public final class DenseOracle {
       long docHash,
       int[] columnGlobals,
       boolean[] padded) {
+    return attend(p, q, k, v, n, heads, d, dv, docHash, columnGlobals, padded, Scorer.scaledDot(d));
+  }
+
+  /** {@link #attend} with padding and a score function. */
+  public static Result attend(
+      AttentionPattern p,
+      float[] q,
+      float[] k,
+      float[] v,
+      int n,
+      int heads,
+      int d,
+      int dv,
+      long docHash,
+      int[] columnGlobals,
+      boolean[] padded,
+      Scorer scorer) {
     double[][] out = new double[n][heads * dv];
     double[][] ent = new double[n][heads];
     double[][] dist = new double[n][heads];
     double[][] maxw = new double[n][heads];
     double[][] gm = new double[n][heads];
     boolean[] global = globals(p, n, columnGlobals, padded);
-    double scale = 1.0 / Math.sqrt(d);
     for (int h = 0; h < heads; h++) {
       boolean[][] mask = mask(p, n, docHash, h, columnGlobals, padded);
       double[] s = new double[n];
@@ -101,11 +135,13 @@ public final class DenseOracle {
           if (!mask[i][j]) {
             continue;
           }
-          double dot = 0;
+          double[] qi = new double[d];
+          double[] kj = new double[d];
           for (int c = 0; c < d; c++) {
-            dot += (double) q[i * heads * d + h * d + c] * k[j * heads * d + h * d + c];
+            qi[c] = q[i * heads * d + h * d + c];
+            kj[c] = k[j * heads * d + h * d + c];
           }
-          s[j] = dot * scale;
+          s[j] = scorer.score(h, qi, kj);
           mx = Math.max(mx, s[j]);
         }
         if (mx == Double.NEGATIVE_INFINITY) {

@@ -3,7 +3,6 @@ package org.longattn.kernels.span;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
-import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.KeyRows;
 import org.longattn.kernels.QueryRows;
 import org.longattn.kernels.pattern.AttentionPattern;
@@ -57,8 +56,13 @@ final class ColumnPass {
     this.keyBlocks = Positions.union(perBlock);
   }
 
+  /** One backend call of this head: acc ← acc ⊕ state(queries vs keys) within band. */
+  interface Accumulate {
+    void apply(QueryRows queries, List<KeyRows> keys, Band band, SoftmaxState acc);
+  }
+
   /** Folds the column part into {@code acc} (one state per own block, rows = the block's rows). */
-  void run(AttentionBackend backend, float scale, boolean stats, SoftmaxState[] acc) {
+  void run(Accumulate backend, SoftmaxState[] acc) {
     ColumnGroups columns = pattern.columnGroups();
     int b = pattern.blockSize();
     int firstPos = firstBlock * b;
@@ -94,7 +98,7 @@ final class ColumnPass {
         copyRow(acc[qpos[r] / b - firstBlock], qpos[r] % b, st, r);
       }
       for (Band band : columns.bands()) {
-        backend.accumulate(queries, List.of(keys), band, scale, stats, st);
+        backend.apply(queries, List.of(keys), band, st);
       }
       for (int r = 0; r < qpos.length; r++) {
         copyRow(st, r, acc[qpos[r] / b - firstBlock], qpos[r] % b);

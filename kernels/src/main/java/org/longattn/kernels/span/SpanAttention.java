@@ -9,6 +9,7 @@ import org.longattn.kernels.KeyRows;
 import org.longattn.kernels.QueryRows;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.Band;
+import org.longattn.kernels.score.ScoreFunction;
 import org.longattn.kernels.state.SoftmaxState;
 import org.longattn.kernels.state.TreeFold;
 
@@ -30,12 +31,30 @@ public final class SpanAttention {
   private final boolean stats;
   private final AttentionBackend backend;
   private final Band globalBand;
+  private final ScoreFunction score;
+  private final float[][] additiveV;
 
+  /** Scaled dot-product scores. */
   public SpanAttention(
       AttentionPattern pattern, HeadShape shape, boolean stats, AttentionBackend backend) {
+    this(pattern, shape, stats, backend, ScoreFunction.scaledDot());
+  }
+
+  /** Scores by {@code score} (its weights, if any, for shape's heads × d). */
+  public SpanAttention(
+      AttentionPattern pattern,
+      HeadShape shape,
+      boolean stats,
+      AttentionBackend backend,
+      ScoreFunction score) {
     this.pattern = pattern;
     this.shape = shape;
-    this.scale = (float) (1.0 / Math.sqrt(shape.d()));
+    this.score = score;
+    this.scale = score.scale(shape.d());
+    this.additiveV = new float[shape.heads()][];
+    for (int h = 0; score.additive() && h < shape.heads(); h++) {
+      additiveV[h] = score.additiveV(h);
+    }
     this.stats = stats;
     this.backend = backend;
     this.globalBand =
@@ -79,8 +98,10 @@ public final class SpanAttention {
       long docHash,
       int firstBlock,
       int endBlock,
-      IntFunction<TokenBlock> blocks,
-      Globals globals) {
+      IntFunction<TokenBlock> rawBlocks,
+      Globals rawGlobals) {
+    IntFunction<TokenBlock> blocks = projected(rawBlocks);
+    Globals globals = projected(rawGlobals);
     int b = pattern.blockSize();
     int firstPos = firstBlock * b;
     int rows = Math.min(n, endBlock * b) - firstPos;
@@ -118,11 +139,12 @@ public final class SpanAttention {
             keys.add(keyRows(kbData, h, globals, KeyRows.EXCLUDED));
           }
         }
-        backend.accumulate(q, keys, localBand, scale, stats, acc[qb - firstBlock]);
+        accumulate(h, q, keys, localBand, acc[qb - firstBlock]);
       }
       if (pattern.columnGroups() != null) {
+        int hh = h;
         new ColumnPass(pattern, shape, h, n, docHash, firstBlock, endBlock, blocks, globals)
-            .run(backend, scale, stats, acc);
+            .run((q, keys, band, st) -> accumulate(hh, q, keys, band, st), acc);
       }
       for (int qb = firstBlock; qb < endBlock; qb++) {
         TokenBlock own = blocks.apply(qb);
@@ -132,7 +154,7 @@ public final class SpanAttention {
         SoftmaxState st = acc[qb - firstBlock];
         if (globals.size() > 0) {
           QueryRows q = queryRows(own.q(), own.n(), h, null, own.firstPos());
-          backend.accumulate(q, List.of(globalKeyRows(globals, h)), globalBand, scale, stats, st);
+          accumulate(h, q, List.of(globalKeyRows(globals, h)), globalBand, st);
         }
         for (int r = 0; r < own.n(); r++) {
           int p = own.firstPos() + r;
@@ -150,10 +172,12 @@ public final class SpanAttention {
    * block, folded over the blocks by {@link TreeFold}. Empty when there is no global token.
    */
   public SoftmaxState[] computeGlobalPartials(
-      int firstBlock, int endBlock, IntFunction<TokenBlock> blocks, Globals globals) {
-    if (globals.size() == 0) {
+      int firstBlock, int endBlock, IntFunction<TokenBlock> rawBlocks, Globals rawGlobals) {
+    if (rawGlobals.size() == 0) {
       return new SoftmaxState[0];
     }
+    IntFunction<TokenBlock> blocks = projected(rawBlocks);
+    Globals globals = projected(rawGlobals);
     SoftmaxState[] partials = new SoftmaxState[shape.heads()];
     for (int h = 0; h < shape.heads(); h++) {
       QueryRows gq = queryRows(globals.q(), globals.size(), h, globals.pos(), 0);
@@ -161,8 +185,7 @@ public final class SpanAttention {
       for (int kb = firstBlock; kb < endBlock; kb++) {
         SoftmaxState st = SoftmaxState.identity(globals.size(), shape.dv());
         TokenBlock kbData = blocks.apply(kb);
-        backend.accumulate(
-            gq, List.of(keyRows(kbData, h, globals, KeyRows.GLOBAL)), globalBand, scale, stats, st);
+        accumulate(h, gq, List.of(keyRows(kbData, h, globals, KeyRows.GLOBAL)), globalBand, st);
         perBlock.add(st);
       }
       partials[h] = TreeFold.fold(perBlock, SoftmaxState::merge);
@@ -202,6 +225,74 @@ public final class SpanAttention {
       res.maxWeight()[idx] = st.maxWeight(r);
       res.globalMass()[idx] = st.globalMass(r);
     }
+  }
+
+  /** The backend call of head h under this score function. */
+  private void accumulate(int h, QueryRows q, List<KeyRows> keys, Band band, SoftmaxState acc) {
+    if (score.additive()) {
+      backend.accumulateAdditive(q, keys, additiveV[h], band, stats, acc);
+    } else {
+      backend.accumulate(q, keys, band, scale, stats, acc);
+    }
+  }
+
+  /** Blocks with q and k projected by the score function (memoised), or the blocks themselves. */
+  private IntFunction<TokenBlock> projected(IntFunction<TokenBlock> blocks) {
+    if (!score.projects()) {
+      return blocks;
+    }
+    java.util.Map<Integer, TokenBlock> memo = new java.util.HashMap<>();
+    return id -> {
+      TokenBlock t = memo.get(id);
+      if (t == null) {
+        TokenBlock raw = blocks.apply(id);
+        if (raw == null) {
+          return null;
+        }
+        t =
+            new TokenBlock(
+                raw.block(),
+                raw.firstPos(),
+                raw.n(),
+                project(raw.q(), raw.n(), true),
+                project(raw.k(), raw.n(), false),
+                raw.v());
+        memo.put(id, t);
+      }
+      return t;
+    };
+  }
+
+  private Globals projected(Globals g) {
+    if (!score.projects() || g.size() == 0) {
+      return g;
+    }
+    return new Globals(
+        g.pos(),
+        project(g.q(), g.size(), true),
+        project(g.k(), g.size(), false),
+        g.v(),
+        g.padding());
+  }
+
+  /** Rows of H·d values with every head projected as a query or a key; null stays null. */
+  private float[] project(float[] rows, int n, boolean query) {
+    if (rows == null) {
+      return null;
+    }
+    float[] out = new float[rows.length];
+    int w = shape.qkWidth();
+    for (int r = 0; r < n; r++) {
+      for (int h = 0; h < shape.heads(); h++) {
+        int off = r * w + h * shape.d();
+        if (query) {
+          score.projectQuery(h, rows, off, out, off);
+        } else {
+          score.projectKey(h, rows, off, out, off);
+        }
+      }
+    }
+    return out;
   }
 
   private QueryRows queryRows(float[] q, int n, int h, int[] pos, int posOff) {
