@@ -19,6 +19,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.longattn.datasets.SparkTestSession;
 import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.score.Npy;
+import org.longattn.kernels.score.ScoreFunction;
+import org.longattn.kernels.score.ScoreOracles;
 
 /**
  * The attention forms of issue 5 through the real CLI, against the double-precision oracle: strided
@@ -157,6 +160,108 @@ class FormsEndToEndTest {
           assertEquals(first, rows, pattern[0] + ": " + parts + " partitions differ from 1");
         }
       }
+    }
+  }
+
+  static Stream<Arguments> scores() {
+    return Stream.of(
+        Arguments.of("dot", false, "fixed", "--stride 8 --summary 2"),
+        Arguments.of("bilinear", true, "longformer", "--window 12"),
+        Arguments.of("bilinear", false, "strided", "--stride 6"),
+        Arguments.of("additive", true, "bigbird", "--random-blocks 2"),
+        Arguments.of("additive", false, "dense", ""));
+  }
+
+  /** Each score function through the CLI, weights from an .npy file or drawn from --seed. */
+  @ParameterizedTest(name = "{0} file={1} {2}")
+  @MethodSource("scores")
+  void scoreFunctionsMatchTheOracle(String score, boolean file, String pattern, String flags)
+      throws Exception {
+    int id = (score + file + pattern).hashCode() & 0x7fffffff;
+    int d = OracleCase.D;
+    List<TokenTables.Doc> docs =
+        List.of(TokenTables.random("s" + id, 150, HEADS * d, HEADS * OracleCase.DV, 2, id));
+    String in = tmp.resolve("score-in-" + id).toString();
+    String out = tmp.resolve("score-out-" + id).toString();
+    TokenTables.write(TokenTables.rows(docs, id), in, 2);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "attend",
+                "--input",
+                in,
+                "--output",
+                out,
+                "--pattern",
+                pattern,
+                "--heads",
+                "2",
+                "--block-size",
+                "16",
+                "--span-tokens",
+                "32",
+                "--stats",
+                "--seed",
+                "5",
+                "--score",
+                score));
+    args.addAll(split(flags));
+    float[] w = null;
+    if (score.equals("bilinear") || score.equals("additive")) {
+      int rows = score.equals("bilinear") ? d : 2 * d + 1;
+      w = new float[HEADS * rows * d];
+      if (file) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(id);
+        for (int x = 0; x < w.length; x++) {
+          w[x] = (float) (rng.nextGaussian() / 4);
+        }
+        Path npy = tmp.resolve("w-" + id + ".npy");
+        Files.write(npy, Npy.write(new int[] {HEADS, rows, d}, w));
+        args.addAll(List.of("--score-weights", npy.toString()));
+      } else {
+        w = ScoreFunction.of(score, HEADS, d, null, 5).weights(); // the seeded draw
+      }
+    }
+    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    assertEquals(0, r.code(), r.err());
+    OracleCase.checkOutput(
+        docs,
+        out,
+        spec(pattern, flags, "").build(),
+        HEADS,
+        Map.of(),
+        ScoreOracles.scorer(score, w, d));
+  }
+
+  /** Bad score flags and weights files: exit 2, one line naming the flag, no output. */
+  @Test
+  void badScoresAreRejected() throws Exception {
+    List<TokenTables.Doc> docs = List.of(TokenTables.random("w", 20, 2 * 16, 2 * 8, 0, 3));
+    String in = tmp.resolve("badscore-in").toString();
+    TokenTables.write(TokenTables.rows(docs, 1), in, 1);
+    Path wrong = tmp.resolve("wrong.npy");
+    Files.write(wrong, Npy.write(new int[] {2, 16, 15}, new float[2 * 16 * 15]));
+    Path notNpy = tmp.resolve("text.npy");
+    Files.writeString(notNpy, "not numpy");
+    String[][] cases = {
+      {"--score cosine", "--score"},
+      {"--score bilinear --score-weights " + tmp.resolve("missing.npy"), "does not exist"},
+      {"--score bilinear --score-weights " + wrong, "[2, 16, 16]"},
+      {"--score additive --score-weights " + wrong, "[2, 33, 16]"},
+      {"--score bilinear --score-weights " + notNpy, "--score-weights"},
+      {"--score dot --score-weights " + wrong, "--score-weights"},
+      {"--score additive --backend opencl", "java backend"}
+    };
+    for (String[] c : cases) {
+      Path out = tmp.resolve("badscore-out");
+      List<String> args =
+          new ArrayList<>(
+              List.of("attend", "--input", in, "--output", out.toString(), "--heads", "2"));
+      args.addAll(split(c[0]));
+      CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+      assertEquals(2, r.code(), c[0] + ": " + r.err());
+      assertTrue(r.err().contains(c[1]), c[0] + ": " + r.err());
+      assertFalse(Files.exists(out), c[0] + ": no output");
     }
   }
 

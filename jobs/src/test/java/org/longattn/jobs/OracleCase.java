@@ -88,6 +88,17 @@ public record OracleCase(
       AttentionPattern p,
       int heads,
       Map<String, boolean[]> padding) {
+    checkOutput(docs, out, p, heads, padding, DenseOracle.Scorer.scaledDot(D));
+  }
+
+  /** {@link #checkOutput} with the oracle scoring by {@code scorer}. */
+  public static void checkOutput(
+      List<TokenTables.Doc> docs,
+      String out,
+      AttentionPattern p,
+      int heads,
+      Map<String, boolean[]> padding,
+      DenseOracle.Scorer scorer) {
     Map<String, Row> rows = new HashMap<>();
     for (Row row : SparkTestSession.get().read().parquet(out).collectAsList()) {
       rows.put(row.getString(0) + "#" + row.getInt(1), row);
@@ -108,7 +119,8 @@ public record OracleCase(
               DV,
               Seeds.docHash(doc.id()),
               doc.globals(),
-              padded);
+              padded,
+              scorer);
       for (int i = 0; i < doc.n(); i++) {
         Row row = rows.get(doc.id() + "#" + i);
         String at = doc.id() + " pos " + i;

@@ -32,6 +32,7 @@ import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.Backends;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.Seeds;
+import org.longattn.kernels.score.ScoreFunction;
 import org.longattn.kernels.span.HeadShape;
 
 /**
@@ -60,6 +61,7 @@ public final class AttendJob {
     TokenRowDecoder decoder =
         TokenRowDecoder.forSchema(df.schema(), p.heads(), lengths[0], lengths[1]);
     AttentionPattern pattern = p.pattern().build();
+    ScoreFunction score = ScoreWeights.load(p, shape);
 
     Map<String, DocPlan> plans = plan(df, pattern, p.spanBlocks());
     long tokens = plans.values().stream().mapToLong(DocPlan::n).sum();
@@ -100,7 +102,7 @@ public final class AttendJob {
             .toJavaRDD()
             .mapPartitionsToPair(new RouteRows(decoder, bPlans, p, shape, ownBytes, foreignBytes))
             .partitionBy(new SpanPartitioner(partitions, bPlans));
-    SpanTasks tasks = new SpanTasks(bPlans, p, shape);
+    SpanTasks tasks = new SpanTasks(bPlans, p, shape, score);
     // Each span is computed once; its compact result feeds both the rows and the global fold.
     JavaRDD<SpanTasks.SpanOutput> spanOutputs =
         routed.mapPartitions(tasks::compute).persist(StorageLevel.MEMORY_AND_DISK_SER());
@@ -141,6 +143,11 @@ public final class AttendJob {
             shuffle.put(
                 "duplication_factor", kv == 0 ? 0.0 : (kv + foreignBytes.value()) / (double) kv);
             info.put("shuffle", shuffle);
+            info.put(
+                "score",
+                p.scoreWeights() == null
+                    ? Map.of("name", p.score())
+                    : Map.of("name", p.score(), "weights", p.scoreWeights()));
             info.put("timings_s", progress.timings());
             AtomicOutput.writeText(spark, tmp, "_longattn.json", RunInfo.toJson(info));
           });

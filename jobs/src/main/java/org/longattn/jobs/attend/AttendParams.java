@@ -10,6 +10,9 @@ import org.longattn.kernels.pattern.PatternSpec;
  * @param partitions partitions of the routing shuffle (0 = derived from the span count)
  * @param binaryOutput write {@code out} as little-endian float32 bytes instead of
  *     array&lt;float&gt;
+ * @param score score function name ({@code ScoreFunction.NAMES})
+ * @param scoreWeights .npy file of the bilinear/additive weights, or null to draw them from the
+ *     pattern's seed
  */
 public record AttendParams(
     String input,
@@ -21,8 +24,37 @@ public record AttendParams(
     String backend,
     int spanTokens,
     int partitions,
-    boolean binaryOutput)
+    boolean binaryOutput,
+    String score,
+    String scoreWeights)
     implements Serializable {
+
+  /** Parameters with the default score function (scaled dot product). */
+  public AttendParams(
+      String input,
+      String output,
+      boolean overwrite,
+      int heads,
+      PatternSpec pattern,
+      boolean stats,
+      String backend,
+      int spanTokens,
+      int partitions,
+      boolean binaryOutput) {
+    this(
+        input,
+        output,
+        overwrite,
+        heads,
+        pattern,
+        stats,
+        backend,
+        spanTokens,
+        partitions,
+        binaryOutput,
+        "scaled-dot",
+        null);
+  }
 
   /** Blocks per span: the largest power of two with spanBlocks·blockSize ≤ spanTokens (≥ 1). */
   public int spanBlocks() {

@@ -14,6 +14,7 @@ import org.longattn.datasets.FloatBytes;
 import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.Backends;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.score.ScoreFunction;
 import org.longattn.kernels.span.Globals;
 import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.SpanAttention;
@@ -31,11 +32,22 @@ public final class SpanTasks implements java.io.Serializable {
   private final Broadcast<Map<String, DocPlan>> plans;
   private final AttendParams params;
   private final HeadShape shape;
+  private final ScoreFunction score;
 
   public SpanTasks(Broadcast<Map<String, DocPlan>> plans, AttendParams params, HeadShape shape) {
+    this(plans, params, shape, ScoreFunction.scaledDot());
+  }
+
+  /** Tasks scoring with {@code score} (built for {@code shape} on the driver). */
+  public SpanTasks(
+      Broadcast<Map<String, DocPlan>> plans,
+      AttendParams params,
+      HeadShape shape,
+      ScoreFunction score) {
     this.plans = plans;
     this.params = params;
     this.shape = shape;
+    this.score = score;
   }
 
   /**
@@ -93,7 +105,7 @@ public final class SpanTasks implements java.io.Serializable {
     }
     Iterator<java.util.Map.Entry<SpanKey, SpanAssembler>> spans = assemblers.entrySet().iterator();
     AttentionBackend backend = Backends.create(params.backend(), assignedGpu());
-    SpanAttention attention = new SpanAttention(pattern, shape, params.stats(), backend);
+    SpanAttention attention = new SpanAttention(pattern, shape, params.stats(), backend, score);
     return new Iterator<>() {
       @Override
       public boolean hasNext() {

@@ -5,6 +5,7 @@ import org.apache.spark.sql.SparkSession;
 import org.longattn.jobs.attend.AttendJob;
 import org.longattn.jobs.attend.AttendParams;
 import org.longattn.kernels.Backends;
+import org.longattn.kernels.score.ScoreFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,6 +65,21 @@ public final class AttendCommand implements Callable<Integer> {
       description = "array | binary: how 'out' is stored (default: ${DEFAULT-VALUE}).")
   String outputEncoding;
 
+  @Option(
+      names = "--score",
+      defaultValue = "scaled-dot",
+      description =
+          "scaled-dot | dot | bilinear | additive: the score s(q, k) of every softmax pattern"
+              + " (default: ${DEFAULT-VALUE}); additive runs on the java backend.")
+  String score;
+
+  @Option(
+      names = "--score-weights",
+      description =
+          "bilinear/additive weights, .npy float32: bilinear [heads, d, d], additive"
+              + " [heads, 2d+1, d] (W, U, v stacked); default: drawn from --seed.")
+  String scoreWeights;
+
   @Mixin PatternOptions pattern;
 
   @Mixin SparkOptions sparkOptions;
@@ -97,6 +113,28 @@ public final class AttendCommand implements Callable<Integer> {
     if (input.equals(output)) {
       throw new CommandLine.ParameterException(cmd, "--input and --output are the same path");
     }
+    if (!ScoreFunction.NAMES.contains(score)) {
+      throw new CommandLine.ParameterException(
+          cmd, "--score must be one of " + ScoreFunction.NAMES + ", got '" + score + "'");
+    }
+    boolean weighted = score.equals("bilinear") || score.equals("additive");
+    if (scoreWeights != null && !weighted) {
+      throw new CommandLine.ParameterException(
+          cmd, "--score-weights only applies to --score bilinear or additive (got " + score + ")");
+    }
+    if (scoreWeights != null
+        && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(scoreWeights))) {
+      throw new CommandLine.ParameterException(
+          cmd, "--score-weights: file '" + scoreWeights + "' does not exist");
+    }
+    String backendToUse = backend;
+    if (score.equals("additive")) {
+      if (backend.equals("opencl")) {
+        throw new CommandLine.ParameterException(
+            cmd, "--score additive is implemented by the java backend only (got --backend opencl)");
+      }
+      backendToUse = "java"; // auto: the only backend with an additive path
+    }
     return new AttendParams(
         input,
         output,
@@ -104,9 +142,11 @@ public final class AttendCommand implements Callable<Integer> {
         heads,
         pattern.spec(cmd),
         stats,
-        backend,
+        backendToUse,
         spanTokens,
         partitions,
-        outputEncoding.equals("binary"));
+        outputEncoding.equals("binary"),
+        score,
+        scoreWeights);
   }
 }

@@ -29,38 +29,6 @@ import org.longattn.kernels.span.HeadShape;
  */
 class ScoreFunctionTest {
 
-  /** The oracle's score, from the raw weight layout documented on {@link ScoreFunction}. */
-  static DenseOracle.Scorer oracle(String name, float[] w, int d) {
-    return switch (name) {
-      case "scaled-dot" -> DenseOracle.Scorer.scaledDot(d);
-      case "dot" -> (h, q, k) -> DenseOracle.Scorer.dot(q, k);
-      case "bilinear" ->
-          (h, q, k) -> {
-            double s = 0;
-            for (int a = 0; a < d; a++) {
-              for (int b = 0; b < d; b++) {
-                s += q[a] * w[h * d * d + a * d + b] * k[b];
-              }
-            }
-            return s;
-          };
-      case "additive" ->
-          (h, q, k) -> {
-            int base = h * (2 * d + 1) * d;
-            double s = 0;
-            for (int a = 0; a < d; a++) {
-              double x = 0;
-              for (int c = 0; c < d; c++) {
-                x += w[base + a * d + c] * q[c] + w[base + (d + a) * d + c] * k[c];
-              }
-              s += w[base + 2 * d * d + a] * Math.tanh(x);
-            }
-            return s;
-          };
-      default -> throw new AssertionError(name);
-    };
-  }
-
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
     int[][] shapes = {{1, 1, 8, 8, 4}, {65, 2, 16, 8, 16}, {203, 3, 8, 12, 16}};
@@ -108,7 +76,7 @@ class ScoreFunctionTest {
             3,
             globals,
             padded,
-            oracle(score, f.weights(), shape.d()));
+            ScoreOracles.scorer(score, f.weights(), shape.d()));
     try (AttentionBackend backend = BackendsUnderTest.create(backendName)) {
       DocumentRunner.Output got =
           DocumentRunner.run(p, backend, shape, q, k, v, n, 3, globals, new int[0], 2, true, f);
