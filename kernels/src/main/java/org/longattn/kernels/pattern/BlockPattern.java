@@ -39,6 +39,15 @@ abstract class BlockPattern implements AttentionPattern {
     return causal ? b.causal() : anticausal ? b.anticausal() : b;
   }
 
+  /** The blocks holding a key that the band lets some query of block {@code queryBlock} read. */
+  final int[] blocksInBand(int n, int queryBlock) {
+    int first = queryBlock * blockSize;
+    int last = Math.min(n, first + blockSize) - 1;
+    long lo = Math.max(0L, (long) first - band.left());
+    long hi = Math.min((long) n - 1, (long) last + band.right());
+    return Positions.range((int) (lo / blockSize), (int) (hi / blockSize) + 1);
+  }
+
   /** Block ids lo..hi−1 cut to this pattern's direction as seen from query block qb. */
   final int[] directedRange(int lo, int hi, int qb) {
     return Positions.range(anticausal ? Math.max(lo, qb) : lo, causal ? Math.min(hi, qb + 1) : hi);

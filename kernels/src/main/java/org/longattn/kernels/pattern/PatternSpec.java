@@ -5,7 +5,8 @@ package org.longattn.kernels.pattern;
  *
  * @param name dense | blocked | longformer | bigbird | strided | fixed
  * @param blockSize tokens per block (≥ 1)
- * @param window one-sided Longformer window w (|i−j| ≤ w·dilation); ignored elsewhere
+ * @param window one-sided Longformer window w (|i−j| ≤ w·dilation); the radius r of conv-band;
+ *     ignored elsewhere
  * @param dilation Longformer dilation (≥ 1)
  * @param randomBlocks BigBird random key blocks per query block (≥ 0)
  * @param seed seed of BigBird's random blocks
@@ -55,7 +56,12 @@ public record PatternSpec(
         false);
   }
 
-  /** Names {@link #build()} accepts. */
+  /** Every name {@link #build()} accepts: the softmax patterns and {@code conv-band}. */
+  public static final java.util.List<String> ALL_NAMES =
+      java.util.List.of(
+          "dense", "blocked", "longformer", "bigbird", "strided", "fixed", "conv-band");
+
+  /** The softmax patterns (all but {@code conv-band}). */
   public static final java.util.List<String> NAMES =
       java.util.List.of("dense", "blocked", "longformer", "bigbird", "strided", "fixed");
 
@@ -102,6 +108,9 @@ public record PatternSpec(
     if (name.equals("fixed")) {
       m.put("summary", summary);
     }
+    if (name.equals("conv-band")) {
+      m.put("radius", window);
+    }
     if (name.equals("longformer")) {
       m.put("window", window);
       m.put("dilation", dilation);
@@ -122,9 +131,10 @@ public record PatternSpec(
       case "bigbird" -> new BigBirdPattern(blockSize, randomBlocks, seed, causal, anticausal);
       case "strided" -> new StridedPattern(blockSize, stride, causal, anticausal);
       case "fixed" -> new FixedPattern(blockSize, stride, summary, causal, anticausal);
+      case "conv-band" -> new ConvBandPattern(blockSize, window, causal, anticausal);
       default ->
           throw new IllegalArgumentException(
-              "--pattern must be one of " + NAMES + ", got '" + name + "'");
+              "--pattern must be one of " + ALL_NAMES + ", got '" + name + "'");
     };
   }
 }
