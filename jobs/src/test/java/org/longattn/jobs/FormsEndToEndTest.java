@@ -18,6 +18,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.longattn.datasets.SparkTestSession;
+import org.longattn.kernels.Tolerance;
+import org.longattn.kernels.conv.ConvBandOracle;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.score.Npy;
 import org.longattn.kernels.score.ScoreFunction;
@@ -265,6 +267,89 @@ class FormsEndToEndTest {
     }
   }
 
+  /** conv-band through the CLI, with padding, against the dense conv-band oracle. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("convCases")
+  void convBandMatchesTheOracle(String flags, int radius, int dir, float[] phi, int iterations) {
+    int id = flags.hashCode() & 0x7fffffff;
+    int n = 140;
+    List<TokenTables.Doc> docs =
+        List.of(
+            TokenTables.random("c" + id, n, HEADS * OracleCase.D, HEADS * OracleCase.DV, 2, id));
+    boolean[] pad = new boolean[n];
+    for (int i = 120; i < n; i++) {
+      pad[i] = true;
+    }
+    pad[7] = true;
+    String in = tmp.resolve("conv-in-" + id).toString();
+    String out = tmp.resolve("conv-out-" + id).toString();
+    TokenTables.write(
+        TokenTables.rowsWithMask(docs, Map.of("c" + id, pad), id),
+        TokenTables.SCHEMA_WITH_MASK,
+        in,
+        2);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "attend",
+                "--input",
+                in,
+                "--output",
+                out,
+                "--pattern",
+                "conv-band",
+                "--heads",
+                "2",
+                "--block-size",
+                "16",
+                "--span-tokens",
+                "32"));
+    args.addAll(split(flags));
+    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    assertEquals(0, r.code(), r.err());
+    TokenTables.Doc doc = docs.get(0);
+    double[][] ref =
+        ConvBandOracle.attend(
+            doc.q(),
+            doc.k(),
+            doc.v(),
+            n,
+            HEADS,
+            OracleCase.D,
+            OracleCase.DV,
+            radius,
+            dir,
+            pad,
+            phi,
+            iterations);
+    List<Row> rows = SparkTestSession.get().read().parquet(out).collectAsList();
+    assertEquals(n, rows.size());
+    for (Row row : rows) {
+      int i = row.getInt(1);
+      if (pad[i]) {
+        assertTrue(row.isNullAt(2), "padding row " + i + ": out is null");
+        continue;
+      }
+      List<Float> o = row.getList(2);
+      for (int x = 0; x < o.size(); x++) {
+        Tolerance.assertClose(ref[i][x], o.get(x), Tolerance.REL, "pos " + i + " out[" + x + "]");
+      }
+    }
+  }
+
+  static Stream<Arguments> convCases() {
+    return Stream.of(
+        Arguments.of("--radius 5", 5, 0, new float[] {0.25f, 0.5f, 0.25f}, 1),
+        Arguments.of(
+            "--radius 3 --conv-kernel 0.5,-1,2,0.25,1 --iterations 3 --causal",
+            3,
+            1,
+            new float[] {0.5f, -1f, 2f, 0.25f, 1f},
+            3),
+        Arguments.of(
+            "--radius 40 --conv-kernel 1 --iterations 0 --anticausal", 40, 2, new float[] {1f}, 0));
+  }
+
   static Stream<Arguments> badFlags() {
     return Stream.of(
         Arguments.of("--pattern strided --stride 0", "--stride"),
@@ -274,7 +359,15 @@ class FormsEndToEndTest {
         Arguments.of("--pattern strided --summary 2", "--summary"),
         Arguments.of("--pattern dense --stride 4", "--stride"),
         Arguments.of("--pattern dense --causal --anticausal", "--anticausal"),
-        Arguments.of("--pattern longformer --dilation 0", "--dilation"));
+        Arguments.of("--pattern longformer --dilation 0", "--dilation"),
+        Arguments.of("--pattern conv-band --conv-kernel 1,2", "--conv-kernel"),
+        Arguments.of("--pattern conv-band --iterations -1", "--iterations"),
+        Arguments.of("--pattern conv-band --radius -2", "--radius"),
+        Arguments.of("--pattern conv-band --stats", "--stats"),
+        Arguments.of("--pattern conv-band --score dot", "--score"),
+        Arguments.of("--pattern dense --iterations 2", "--iterations"),
+        Arguments.of("--pattern longformer --radius 2", "--radius"),
+        Arguments.of("--pattern conv-band --window 2", "--window"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -14,7 +14,9 @@ import org.longattn.datasets.FloatBytes;
 import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.Backends;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.ConvBandPattern;
 import org.longattn.kernels.score.ScoreFunction;
+import org.longattn.kernels.span.ConvBandSpan;
 import org.longattn.kernels.span.Globals;
 import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.SpanAttention;
@@ -144,7 +146,11 @@ public final class SpanTasks implements java.io.Serializable {
     int[] range = blockRange(doc, key.span(), pattern);
     Globals globals = asm.globals().withPadding(doc.padding());
     SpanResult r =
-        attention.computeRows(doc.n(), doc.docHash(), range[0], range[1], asm::block, globals);
+        pattern instanceof ConvBandPattern
+            ? new ConvBandSpan(pattern, shape, params.convOrDefault())
+                .computeRows(doc.n(), range[0], range[1], asm::block, globals)
+            : attention.computeRows(
+                doc.n(), doc.docHash(), range[0], range[1], asm::block, globals);
     byte[] partialBytes = null;
     if (globals.size() > 0) {
       SoftmaxState[] partials =

@@ -5,6 +5,7 @@ import org.apache.spark.sql.SparkSession;
 import org.longattn.jobs.attend.AttendJob;
 import org.longattn.jobs.attend.AttendParams;
 import org.longattn.kernels.Backends;
+import org.longattn.kernels.conv.ConvBand;
 import org.longattn.kernels.score.ScoreFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -80,6 +81,18 @@ public final class AttendCommand implements Callable<Integer> {
               + " [heads, 2d+1, d] (W, U, v stacked); default: drawn from --seed.")
   String scoreWeights;
 
+  @Option(
+      names = "--conv-kernel",
+      split = ",",
+      description =
+          "conv-band: taps phi_{-r'}..phi_{r'} (odd count), comma-separated (default 0.25,0.5,0.25).")
+  float[] convKernel;
+
+  @Option(
+      names = "--iterations",
+      description = "conv-band: convolutions N, each re-masked to the band (default 1).")
+  Integer iterations;
+
   @Mixin PatternOptions pattern;
 
   @Mixin SparkOptions sparkOptions;
@@ -127,6 +140,7 @@ public final class AttendCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           cmd, "--score-weights: file '" + scoreWeights + "' does not exist");
     }
+    ConvBand conv = convBand(cmd);
     String backendToUse = backend;
     if (score.equals("additive")) {
       if (backend.equals("opencl")) {
@@ -147,6 +161,37 @@ public final class AttendCommand implements Callable<Integer> {
         partitions,
         outputEncoding.equals("binary"),
         score,
-        scoreWeights);
+        scoreWeights,
+        conv);
+  }
+
+  /** conv-band's φ and N (null for other patterns), after checking the flags that go with it. */
+  private ConvBand convBand(CommandLine cmd) {
+    boolean convBand = pattern.pattern.equals("conv-band");
+    if (!convBand) {
+      if (convKernel != null || iterations != null) {
+        throw new CommandLine.ParameterException(
+            cmd,
+            "--conv-kernel and --iterations only apply to --pattern conv-band (got --pattern "
+                + pattern.pattern
+                + ")");
+      }
+      return null;
+    }
+    if (stats) {
+      throw new CommandLine.ParameterException(
+          cmd, "--stats needs a softmax pattern: conv-band has no attention probabilities");
+    }
+    if (cmd.getParseResult().hasMatchedOption("--score")) {
+      throw new CommandLine.ParameterException(
+          cmd, "--score does not apply to conv-band (its scores are A = QK^T, as defined)");
+    }
+    try {
+      return new ConvBand(
+          convKernel == null ? AttendParams.DEFAULT_CONV.phi() : convKernel,
+          iterations == null ? AttendParams.DEFAULT_CONV.iterations() : iterations);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
+    }
   }
 }

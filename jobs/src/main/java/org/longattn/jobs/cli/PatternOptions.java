@@ -10,7 +10,8 @@ public final class PatternOptions {
       names = "--pattern",
       defaultValue = "dense",
       description =
-          "dense | blocked | longformer | bigbird | strided | fixed (default: ${DEFAULT-VALUE}).")
+          "dense | blocked | longformer | bigbird | strided | fixed | conv-band (default:"
+              + " ${DEFAULT-VALUE}).")
   String pattern;
 
   @Option(
@@ -47,6 +48,9 @@ public final class PatternOptions {
       description = "Only keys j >= i (attend to later tokens); excludes --causal.")
   boolean anticausal;
 
+  @Option(names = "--radius", description = "conv-band: band radius r, |i-j| <= r (default 16).")
+  Integer radius;
+
   @Option(
       names = "--stride",
       description = "Sparse Transformer stride l (strided, fixed; default 128).")
@@ -69,12 +73,18 @@ public final class PatternOptions {
           "--stride only applies to --pattern strided or fixed (got --pattern " + pattern + ")");
     }
     requireFor(cmd, "--summary", "fixed");
+    requireFor(cmd, "--radius", "conv-band");
+    if (radius != null && radius < 0) {
+      throw new CommandLine.ParameterException(cmd, "--radius must be >= 0, got " + radius);
+    }
     try {
       PatternSpec spec =
           new PatternSpec(
               pattern,
               blockSize,
-              window == null ? 256 : window,
+              pattern.equals("conv-band")
+                  ? (radius == null ? 16 : radius)
+                  : (window == null ? 256 : window),
               dilation == null ? 1 : dilation,
               randomBlocks == null ? 3 : randomBlocks,
               seed,

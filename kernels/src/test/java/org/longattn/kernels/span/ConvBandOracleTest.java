@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.longattn.kernels.TestData;
 import org.longattn.kernels.Tolerance;
 import org.longattn.kernels.conv.ConvBand;
+import org.longattn.kernels.conv.ConvBandOracle;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.PatternSpec;
 
@@ -25,63 +26,6 @@ import org.longattn.kernels.pattern.PatternSpec;
  * bitwise equal for any span size.
  */
 class ConvBandOracleTest {
-
-  static double[][] oracle(
-      float[] q,
-      float[] k,
-      float[] v,
-      int n,
-      int heads,
-      int d,
-      int dv,
-      int radius,
-      int dir,
-      boolean[] padded,
-      float[] phi,
-      int iterations) {
-    double[][] y = new double[n][heads * dv];
-    int r2 = phi.length / 2;
-    for (int h = 0; h < heads; h++) {
-      boolean[][] mask = new boolean[n][n];
-      double[][] a = new double[n][n];
-      for (int i = 0; i < n; i++) {
-        for (int j = 0; j < n; j++) {
-          mask[i][j] =
-              Math.abs(i - j) <= radius
-                  && (dir != 1 || j <= i)
-                  && (dir != 2 || j >= i)
-                  && !padded[i]
-                  && !padded[j];
-          if (mask[i][j]) {
-            for (int c = 0; c < d; c++) {
-              a[i][j] += (double) q[(i * heads + h) * d + c] * k[(j * heads + h) * d + c];
-            }
-          }
-        }
-      }
-      for (int it = 0; it < iterations; it++) {
-        double[][] b = new double[n][n];
-        for (int i = 0; i < n; i++) {
-          for (int j = 0; j < n; j++) {
-            for (int x = -r2; x <= r2 && mask[i][j]; x++) {
-              if (j + x >= 0 && j + x < n) {
-                b[i][j] += phi[x + r2] * a[i][j + x]; // a is 0 off the mask
-              }
-            }
-          }
-        }
-        a = b;
-      }
-      for (int i = 0; i < n; i++) {
-        for (int j = 0; j < n; j++) {
-          for (int c = 0; c < dv; c++) {
-            y[i][h * dv + c] += a[i][j] * v[(j * heads + h) * dv + c];
-          }
-        }
-      }
-    }
-    return y;
-  }
 
   static Stream<Arguments> cases() {
     int[][] shapes = { // n, heads, d, dv, block, radius, taps, iterations, dir
@@ -128,7 +72,7 @@ class ConvBandOracleTest {
     AttentionPattern p =
         new PatternSpec("conv-band", s[4], s[5], 1, 0, 0, s[8] == 1, 8, 1, s[8] == 2).build();
     ConvBand conv = new ConvBand(phi, s[7]);
-    double[][] ref = oracle(q, k, v, n, heads, d, dv, s[5], s[8], padded, phi, s[7]);
+    double[][] ref = ConvBandOracle.attend(q, k, v, n, heads, d, dv, s[5], s[8], padded, phi, s[7]);
     float[] got = run(p, shape, conv, q, k, v, n, padding, 2);
     for (int i = 0; i < n; i++) {
       for (int x = 0; x < heads * dv; x++) {
