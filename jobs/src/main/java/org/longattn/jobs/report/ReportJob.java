@@ -79,7 +79,16 @@ public final class ReportJob {
     }
     summary.put("per_head", perHead);
     progress.stage("aggregate", totals.getLong(0) + " rows, " + heads + " heads");
-    if (coverageSamples > 0) {
+    // Coverage measures softmax mass under the scaled dot product: not defined for conv-band (no
+    // softmax), and not what other score functions computed.
+    boolean softmaxScaledDot =
+        !patternOf(run).name().equals("conv-band")
+            && (!(run.get("score") instanceof Map<?, ?> sc)
+                || "scaled-dot".equals(String.valueOf(sc.get("name"))));
+    if (coverageSamples > 0 && !softmaxScaledDot) {
+      progress.stage("coverage", "skipped: only for softmax patterns with --score scaled-dot");
+    }
+    if (coverageSamples > 0 && softmaxScaledDot) {
       Map<?, ?> params = (Map<?, ?>) run.get("parameters");
       summary.put(
           "coverage",
@@ -227,14 +236,21 @@ public final class ReportJob {
   /** The pattern an attend run used, from its {@code _longattn.json}. */
   static org.longattn.kernels.pattern.PatternSpec patternOf(Map<String, Object> run) {
     Map<?, ?> p = (Map<?, ?>) run.get("pattern");
+    int stride = num(p, "stride", org.longattn.kernels.pattern.PatternSpec.DEFAULT_STRIDE);
     return new org.longattn.kernels.pattern.PatternSpec(
         String.valueOf(p.get("name")),
         num(p, "block_size", 64),
-        num(p, "window", 256),
+        num(p, "window", num(p, "radius", 256)),
         num(p, "dilation", 1),
         num(p, "random_blocks", 3),
         p.get("seed") instanceof Number n ? n.longValue() : ((Number) run.get("seed")).longValue(),
-        Boolean.TRUE.equals(p.get("causal")));
+        Boolean.TRUE.equals(p.get("causal")),
+        stride,
+        num(
+            p,
+            "summary",
+            Math.min(org.longattn.kernels.pattern.PatternSpec.DEFAULT_SUMMARY, stride)),
+        Boolean.TRUE.equals(p.get("anticausal")));
   }
 
   private static int num(Map<?, ?> m, String k, int dflt) {
