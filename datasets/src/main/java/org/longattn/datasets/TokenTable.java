@@ -66,7 +66,8 @@ public final class TokenTable {
    * column is cast; values beyond the int range are clamped, so the position check rejects them),
    * {@code q}, {@code k}, {@code v} as array&lt;float&gt; (array&lt;double&gt; is cast) or binary
    * as stored, {@code global} boolean (false when the column is absent or null), then {@code gate}
-   * if present. Other columns are dropped.
+   * if present, then {@code mask} boolean if present (null read as true: false marks padding).
+   * Other columns are dropped.
    *
    * @throws InputException if the path does not exist, holds no Parquet data or no rows, or a
    *     column is missing or has the wrong type (the message names the column and the type found)
@@ -86,6 +87,10 @@ public final class TokenTable {
     if (hasGate) {
       require(schema, path, GATE, VECTOR_TYPES, TokenTable::isVectorType);
     }
+    boolean hasMask = has(schema, MASK);
+    if (hasMask) {
+      require(schema, path, MASK, "boolean", DataTypes.BooleanType::equals);
+    }
 
     List<Column> cols = new ArrayList<>();
     cols.add(col(DOC_ID));
@@ -96,6 +101,9 @@ public final class TokenTable {
     cols.add(hasGlobal ? coalesce(col(GLOBAL), lit(false)).as(GLOBAL) : lit(false).as(GLOBAL));
     if (hasGate) {
       cols.add(vector(schema, GATE));
+    }
+    if (hasMask) {
+      cols.add(coalesce(col(MASK), lit(true)).as(MASK)); // null: a real token, like global's null
     }
     return nonEmpty(raw.select(cols.toArray(new Column[0])), path);
   }
@@ -184,6 +192,15 @@ public final class TokenTable {
    * per-head arrays {@link #STATS_COLUMNS} ({@code heads} values each).
    */
   public static StructType outputSchema(int heads, boolean stats, boolean binary) {
+    return outputSchema(heads, stats, binary, false);
+  }
+
+  /**
+   * {@link #outputSchema(int, boolean, boolean)}; with {@code nullableRows} (the input has a {@code
+   * mask} column) {@code out} and the stats columns are nullable: null on padding rows.
+   */
+  public static StructType outputSchema(
+      int heads, boolean stats, boolean binary, boolean nullableRows) {
     if (heads < 1) {
       throw new IllegalArgumentException("heads must be >= 1, got " + heads);
     }
@@ -192,10 +209,10 @@ public final class TokenTable {
         new StructType()
             .add(DOC_ID, DataTypes.StringType, false)
             .add(POS, DataTypes.IntegerType, false)
-            .add(OUT, binary ? DataTypes.BinaryType : floats, false);
+            .add(OUT, binary ? DataTypes.BinaryType : floats, nullableRows);
     if (stats) {
       for (String c : STATS_COLUMNS) {
-        s = s.add(c, floats, false);
+        s = s.add(c, floats, nullableRows);
       }
     }
     return s;
@@ -241,7 +258,8 @@ public final class TokenTable {
                 || a.elementType().equals(DataTypes.DoubleType)));
   }
 
-  static boolean has(StructType schema, String column) {
+  /** Whether the schema has a column of exactly this name. */
+  public static boolean has(StructType schema, String column) {
     return Arrays.asList(schema.fieldNames()).contains(column);
   }
 

@@ -36,7 +36,8 @@ class AttendEndToEndTest {
     SplittableRandom rng = new SplittableRandom(2024);
     List<Arguments> cases = new ArrayList<>();
     int i = 0;
-    for (String pattern : PatternSpec.NAMES) {
+    // strided and fixed: FormsEndToEndTest (small strides, every direction, padding)
+    for (String pattern : List.of("dense", "blocked", "longformer", "bigbird")) {
       for (boolean causal : new boolean[] {false, true}) {
         for (int rep = 0; rep < 3; rep++) {
           int n1 = 1 + rng.nextInt(rep == 0 ? 5000 : 1500);

@@ -1,6 +1,7 @@
 package org.longattn.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,12 +75,38 @@ public record OracleCase(
   private void check(List<TokenTables.Doc> docs, String out) {
     AttentionPattern p =
         new PatternSpec(pattern, block, WINDOW, 1, RANDOM_BLOCKS, SEED, causal).build();
+    checkOutput(docs, out, p, heads, Map.of());
+  }
+
+  /**
+   * Every output row of {@code out} against the dense oracle of pattern p; documents in {@code
+   * padding} (id → padded[i]) must have null out and stats on their padded rows.
+   */
+  public static void checkOutput(
+      List<TokenTables.Doc> docs,
+      String out,
+      AttentionPattern p,
+      int heads,
+      Map<String, boolean[]> padding) {
+    checkOutput(docs, out, p, heads, padding, DenseOracle.Scorer.scaledDot(D));
+  }
+
+  /** {@link #checkOutput} with the oracle scoring by {@code scorer}. */
+  public static void checkOutput(
+      List<TokenTables.Doc> docs,
+      String out,
+      AttentionPattern p,
+      int heads,
+      Map<String, boolean[]> padding,
+      DenseOracle.Scorer scorer) {
     Map<String, Row> rows = new HashMap<>();
     for (Row row : SparkTestSession.get().read().parquet(out).collectAsList()) {
       rows.put(row.getString(0) + "#" + row.getInt(1), row);
     }
-    assertEquals(n1 + n2, rows.size(), "one output row per token");
+    assertEquals(
+        docs.stream().mapToInt(TokenTables.Doc::n).sum(), rows.size(), "one output row per token");
     for (TokenTables.Doc doc : docs) {
+      boolean[] padded = padding.getOrDefault(doc.id(), new boolean[doc.n()]);
       DenseOracle.Result ref =
           DenseOracle.attend(
               p,
@@ -91,10 +118,18 @@ public record OracleCase(
               D,
               DV,
               Seeds.docHash(doc.id()),
-              doc.globals());
+              doc.globals(),
+              padded,
+              scorer);
       for (int i = 0; i < doc.n(); i++) {
         Row row = rows.get(doc.id() + "#" + i);
         String at = doc.id() + " pos " + i;
+        if (padded[i]) {
+          for (int c = 2; c < row.length(); c++) {
+            assertTrue(row.isNullAt(c), at + ": padding row, column " + c + " must be null");
+          }
+          continue;
+        }
         List<Float> o = row.getList(2);
         for (int x = 0; x < heads * DV; x++) {
           Tolerance.assertClose(ref.out()[i][x], o.get(x), Tolerance.REL, at + " out[" + x + "]");

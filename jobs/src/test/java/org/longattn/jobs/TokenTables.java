@@ -43,6 +43,30 @@ public final class TokenTables {
         g);
   }
 
+  /** {@link #SCHEMA} with a nullable boolean {@code mask} column. */
+  public static final StructType SCHEMA_WITH_MASK = SCHEMA.add("mask", DataTypes.BooleanType);
+
+  /**
+   * {@link #rows} with a {@code mask} column: false where {@code padded(doc, i)}, else true or —
+   * every third row — null (read as true).
+   */
+  public static List<Row> rowsWithMask(
+      List<Doc> docs, java.util.Map<String, boolean[]> padded, long shuffleSeed) {
+    List<Row> out = new ArrayList<>();
+    for (Row r : rows(docs, shuffleSeed)) {
+      boolean[] pad = padded.get(r.getString(0));
+      int i = r.getInt(1);
+      Boolean mask = pad != null && pad[i] ? Boolean.FALSE : (i % 3 == 0 ? null : Boolean.TRUE);
+      Object[] values = new Object[r.length() + 1];
+      for (int c = 0; c < r.length(); c++) {
+        values[c] = r.get(c);
+      }
+      values[r.length()] = mask;
+      out.add(RowFactory.create(values));
+    }
+    return out;
+  }
+
   /** Rows of the docs in a shuffled (seeded) order: the job must not rely on input order. */
   public static List<Row> rows(List<Doc> docs, long shuffleSeed) {
     List<Row> rows = new ArrayList<>();
@@ -76,8 +100,13 @@ public final class TokenTables {
 
   /** Writes rows as a Parquet token table in {@code files} files. */
   public static void write(List<Row> rows, String path, int files) {
+    write(rows, SCHEMA, path, files);
+  }
+
+  /** Writes rows of the given schema as a Parquet token table in {@code files} files. */
+  public static void write(List<Row> rows, StructType schema, String path, int files) {
     SparkTestSession.get()
-        .createDataFrame(rows, SCHEMA)
+        .createDataFrame(rows, schema)
         .repartition(files)
         .write()
         .mode("overwrite")

@@ -34,6 +34,25 @@ public interface AttentionBackend extends AutoCloseable {
       boolean stats,
       SoftmaxState acc);
 
+  /**
+   * acc ← acc ⊕ state(queries vs keys) with additive (Bahdanau) scores s = Σ_a w[a]·tanh(q_i[a] +
+   * k_j[a]): the rows already hold the projections W·q and U·k (see {@code ScoreFunction}), w is
+   * the head's v. Masking, order and stats as {@link #accumulate}. Optional: the default throws
+   * {@link UnsupportedOperationException} naming the backend.
+   *
+   * @param w d weights
+   */
+  default void accumulateAdditive(
+      QueryRows queries,
+      List<KeyRows> keys,
+      float[] w,
+      Band band,
+      boolean stats,
+      SoftmaxState acc) {
+    throw new UnsupportedOperationException(
+        "--score additive is not implemented by the " + name() + " backend; use --backend java");
+  }
+
   @Override
   default void close() {}
 }

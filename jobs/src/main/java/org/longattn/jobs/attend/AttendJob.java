@@ -3,8 +3,10 @@ package org.longattn.jobs.attend;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.HashMap;
@@ -30,6 +32,7 @@ import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.Backends;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.Seeds;
+import org.longattn.kernels.score.ScoreFunction;
 import org.longattn.kernels.span.HeadShape;
 
 /**
@@ -61,6 +64,7 @@ public final class AttendJob {
     TokenRowDecoder decoder =
         TokenRowDecoder.forSchema(df.schema(), p.heads(), lengths[0], lengths[1]);
     AttentionPattern pattern = p.pattern().build();
+    ScoreFunction score = ScoreWeights.load(p, shape);
 
     Map<String, DocPlan> plans = plan(df, pattern, p.spanBlocks());
     long tokens = plans.values().stream().mapToLong(DocPlan::n).sum();
@@ -92,7 +96,7 @@ public final class AttendJob {
             + "), backend "
             + device);
 
-    if (DenseTiles.applies(pattern, plans, spanBlocks)) {
+    if (DenseTiles.applies(p, pattern, plans, spanBlocks)) {
       return DenseTiles.run(spark, p, df, decoder, shape, plans, device, progress);
     }
     Broadcast<Map<String, DocPlan>> bPlans = jsc.broadcast(plans);
@@ -104,7 +108,7 @@ public final class AttendJob {
             .toJavaRDD()
             .mapPartitionsToPair(new RouteRows(decoder, bPlans, p, shape, ownBytes, foreignBytes))
             .partitionBy(new SpanPartitioner(partitions, bPlans));
-    SpanTasks tasks = new SpanTasks(bPlans, p, shape);
+    SpanTasks tasks = new SpanTasks(bPlans, p, shape, score);
     // Each span is computed once; its compact result feeds both the rows and the global fold.
     JavaRDD<SpanTasks.SpanOutput> spanOutputs =
         routed.mapPartitions(tasks::compute).persist(StorageLevel.MEMORY_AND_DISK_SER());
@@ -121,7 +125,11 @@ public final class AttendJob {
     Dataset<Row> out =
         spark.createDataFrame(
             spanRows.union(globalRows),
-            TokenTable.outputSchema(shape.heads(), p.stats(), p.binaryOutput()));
+            TokenTable.outputSchema(
+                shape.heads(),
+                p.stats(),
+                p.binaryOutput(),
+                TokenTable.has(df.schema(), TokenTable.MASK)));
 
     ShuffleMeter meter = ShuffleMeter.start(spark);
     Map<String, Object> info = new LinkedHashMap<>();
@@ -144,6 +152,11 @@ public final class AttendJob {
             shuffle.put(
                 "duplication_factor", kv == 0 ? 0.0 : (kv + foreignBytes.value()) / (double) kv);
             info.put("shuffle", shuffle);
+            info.put(
+                "score",
+                p.scoreWeights() == null
+                    ? Map.of("name", p.score())
+                    : Map.of("name", p.score(), "weights", p.scoreWeights()));
             info.put("timings_s", progress.timings());
             AtomicOutput.writeText(spark, tmp, "_longattn.json", RunInfo.toJson(info));
           });
@@ -170,7 +183,7 @@ public final class AttendJob {
   static long[] spansWithGlobals(
       Map<String, DocPlan> plans, AttentionPattern pattern, int spanBlocks) {
     return plans.values().stream()
-        .filter(d -> pattern.globalPositions(d.n(), d.columnGlobals()).length > 0)
+        .filter(d -> d.globalPositions(pattern).length > 0)
         .mapToLong(d -> (pattern.numBlocks(d.n()) + spanBlocks - 1) / spanBlocks)
         .toArray();
   }
@@ -192,14 +205,19 @@ public final class AttendJob {
 
   /** Document lengths (positions checked) and global positions; small, computed on the driver. */
   static Map<String, DocPlan> plan(Dataset<Row> df, AttentionPattern pattern, int spanBlocks) {
-    // One pass over doc_id, pos, global: counts, position range and the global positions.
+    // One pass over doc_id, pos, global (and mask): counts, position range, the global positions
+    // (and the padding positions).
+    boolean masked = TokenTable.has(df.schema(), TokenTable.MASK);
     List<Row> meta =
         df.groupBy(col(TokenTable.DOC_ID))
             .agg(
                 count("*"),
                 min(TokenTable.POS),
                 max(TokenTable.POS),
-                collect_list(when(col(TokenTable.GLOBAL), col(TokenTable.POS))))
+                collect_list(when(col(TokenTable.GLOBAL), col(TokenTable.POS))),
+                masked
+                    ? collect_list(when(not(col(TokenTable.MASK)), col(TokenTable.POS)))
+                    : collect_list(lit(null).cast("int")))
             .collectAsList();
     meta = new java.util.ArrayList<>(meta);
     meta.sort(java.util.Comparator.comparing(r -> r.isNullAt(0) ? "" : r.getString(0)));
@@ -217,7 +235,8 @@ public final class AttendJob {
       TokenTable.checkPositions(
           doc, (int) Math.min(n, Integer.MAX_VALUE), n, r.getInt(2), r.getInt(3));
       int[] globals = r.<Integer>getList(4).stream().mapToInt(Integer::intValue).sorted().toArray();
-      plans.put(doc, new DocPlan(doc, (int) n, Seeds.docHash(doc), globals, firstSpan));
+      int[] padding = r.<Integer>getList(5).stream().mapToInt(Integer::intValue).sorted().toArray();
+      plans.put(doc, new DocPlan(doc, (int) n, Seeds.docHash(doc), globals, firstSpan, padding));
       firstSpan += (pattern.numBlocks((int) n) + spanBlocks - 1) / spanBlocks;
     }
     return plans;

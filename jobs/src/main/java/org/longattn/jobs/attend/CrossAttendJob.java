@@ -70,6 +70,17 @@ public final class CrossAttendJob {
     Map<String, QueryDoc> queries = readQueries(spark, c.queries(), shape);
     AttentionPattern pattern = p.pattern().build();
     Map<String, DocPlan> plans = AttendJob.plan(df, pattern, p.spanBlocks());
+    for (DocPlan d : plans.values()) {
+      if (d.padding().length > 0) {
+        // The key chunks are read whole; padded keys would be attended to. Refuse, don't guess.
+        throw new InputException(
+            "doc '"
+                + d.docId()
+                + "' column 'mask': padding (mask = false at pos "
+                + d.padding()[0]
+                + ") is not supported in the keys of cross-attention (--queries)");
+      }
+    }
     Map<String, List<String>> readers = readers(c, queries, plans);
     long queryRows = queries.values().stream().mapToLong(QueryDoc::rows).sum();
     long chunks = 0;

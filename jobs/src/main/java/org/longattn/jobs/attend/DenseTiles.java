@@ -54,8 +54,15 @@ public final class DenseTiles {
   private DenseTiles() {}
 
   /** Used for {@code --pattern dense} when some document has more than one span. */
-  static boolean applies(AttentionPattern pattern, Map<String, DocPlan> plans, int spanBlocks) {
+  static boolean applies(
+      AttendParams p, AttentionPattern pattern, Map<String, DocPlan> plans, int spanBlocks) {
+    // The tiles implement the scaled dot product with an optional causal cut. Anything else
+    // (anticausal, other score functions, padding) runs on the span path, which handles it all —
+    // exact too, at the cost of shipping every key block to every span.
     return pattern.name().equals("dense")
+        && !p.pattern().anticausal()
+        && p.score().equals("scaled-dot")
+        && plans.values().stream().allMatch(d -> d.padding().length == 0)
         && plans.values().stream().anyMatch(d -> pattern.numBlocks(d.n()) > spanBlocks);
   }
 

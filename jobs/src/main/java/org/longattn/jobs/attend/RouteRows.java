@@ -128,7 +128,7 @@ public final class RouteRows
       }
       SpanRouting routing =
           SpanRouting.of(pattern, plan.n(), plan.docHash(), shape.heads(), params.spanBlocks());
-      return new DocRoute(plan, routing, pattern.globalPositions(plan.n(), plan.columnGlobals()));
+      return new DocRoute(plan, routing, plan.globalPositions(pattern));
     }
 
     private void flush() {

@@ -14,6 +14,9 @@ import org.longattn.datasets.FloatBytes;
 import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.Backends;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.ConvBandPattern;
+import org.longattn.kernels.score.ScoreFunction;
+import org.longattn.kernels.span.ConvBandSpan;
 import org.longattn.kernels.span.Globals;
 import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.SpanAttention;
@@ -30,11 +33,22 @@ public final class SpanTasks implements java.io.Serializable {
   private final Broadcast<Map<String, DocPlan>> plans;
   private final AttendParams params;
   private final HeadShape shape;
+  private final ScoreFunction score;
 
   public SpanTasks(Broadcast<Map<String, DocPlan>> plans, AttendParams params, HeadShape shape) {
+    this(plans, params, shape, ScoreFunction.scaledDot());
+  }
+
+  /** Tasks scoring with {@code score} (built for {@code shape} on the driver). */
+  public SpanTasks(
+      Broadcast<Map<String, DocPlan>> plans,
+      AttendParams params,
+      HeadShape shape,
+      ScoreFunction score) {
     this.plans = plans;
     this.params = params;
     this.shape = shape;
+    this.score = score;
   }
 
   /**
@@ -92,7 +106,7 @@ public final class SpanTasks implements java.io.Serializable {
     }
     Iterator<java.util.Map.Entry<SpanKey, SpanAssembler>> spans = assemblers.entrySet().iterator();
     AttentionBackend backend = Backends.create(params.backend(), assignedGpu());
-    SpanAttention attention = new SpanAttention(pattern, shape, params.stats(), backend);
+    SpanAttention attention = new SpanAttention(pattern, shape, params.stats(), backend, score);
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -129,9 +143,13 @@ public final class SpanTasks implements java.io.Serializable {
       SpanKey key, SpanAssembler asm, AttentionPattern pattern, SpanAttention attention) {
     DocPlan doc = plans.value().get(key.docId());
     int[] range = blockRange(doc, key.span(), pattern);
-    Globals globals = asm.globals();
+    Globals globals = asm.globals().withPadding(doc.padding());
     SpanResult r =
-        attention.computeRows(doc.n(), doc.docHash(), range[0], range[1], asm::block, globals);
+        pattern instanceof ConvBandPattern
+            ? new ConvBandSpan(pattern, shape, params.convOrDefault())
+                .computeRows(doc.n(), range[0], range[1], asm::block, globals)
+            : attention.computeRows(
+                doc.n(), doc.docHash(), range[0], range[1], asm::block, globals);
     byte[] partialBytes = null;
     if (globals.size() > 0) {
       SoftmaxState[] partials =
@@ -158,11 +176,13 @@ public final class SpanTasks implements java.io.Serializable {
   /** Output rows of a span's non-global positions. */
   public Iterator<Row> rows(SpanOutput o) {
     DocPlan doc = plans.value().get(o.docId);
-    int[] gpos = params.pattern().build().globalPositions(doc.n(), doc.columnGlobals());
+    int[] gpos = doc.globalPositions(params.pattern().build());
     List<Row> out = new ArrayList<>(o.rows);
     for (int i = 0; i < o.rows; i++) {
       int p = o.firstPos + i;
-      if (java.util.Arrays.binarySearch(gpos, p) < 0) {
+      if (doc.padded(p)) {
+        out.add(paddingRow(o.docId, p));
+      } else if (java.util.Arrays.binarySearch(gpos, p) < 0) {
         out.add(row(o.docId, p, o.out, i, o.entropy, o.meanDistance, o.maxWeight, o.globalMass));
       }
     }
@@ -175,7 +195,7 @@ public final class SpanTasks implements java.io.Serializable {
     AttentionPattern pattern = params.pattern().build();
     int heads = shape.heads();
     SoftmaxState[] folded = GlobalFold.states(docFolded._2(), heads);
-    int[] gpos = pattern.globalPositions(doc.n(), doc.columnGlobals());
+    int[] gpos = doc.globalPositions(pattern);
     int g = gpos.length;
     boolean stats = params.stats();
     float[] out = new float[g * shape.vWidth()];
@@ -194,6 +214,13 @@ public final class SpanTasks implements java.io.Serializable {
   private int[] blockRange(DocPlan doc, int span, AttentionPattern pattern) {
     int sb = params.spanBlocks();
     return new int[] {span * sb, Math.min(pattern.numBlocks(doc.n()), (span + 1) * sb)};
+  }
+
+  /** A padding row: {@code out} and the stats are null. */
+  private Row paddingRow(String docId, int pos) {
+    return params.stats()
+        ? RowFactory.create(docId, pos, null, null, null, null, null)
+        : RowFactory.create(docId, pos, null);
   }
 
   Row row(

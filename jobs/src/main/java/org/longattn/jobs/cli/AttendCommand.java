@@ -7,6 +7,8 @@ import org.longattn.jobs.attend.AttendParams;
 import org.longattn.jobs.attend.CrossAttendJob;
 import org.longattn.jobs.attend.CrossParams;
 import org.longattn.kernels.Backends;
+import org.longattn.kernels.conv.ConvBand;
+import org.longattn.kernels.score.ScoreFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -81,6 +83,33 @@ public final class AttendCommand implements Callable<Integer> {
               + " and document, with a target_doc_id column).")
   String cross;
 
+  @Option(
+      names = "--score",
+      defaultValue = "scaled-dot",
+      description =
+          "scaled-dot | dot | bilinear | additive: the score s(q, k) of every softmax pattern"
+              + " (default: ${DEFAULT-VALUE}); additive runs on the java backend.")
+  String score;
+
+  @Option(
+      names = "--score-weights",
+      description =
+          "bilinear/additive weights, .npy float32: bilinear [heads, d, d], additive"
+              + " [heads, 2d+1, d] (W, U, v stacked); default: drawn from --seed.")
+  String scoreWeights;
+
+  @Option(
+      names = "--conv-kernel",
+      split = ",",
+      description =
+          "conv-band: taps phi_{-r'}..phi_{r'} (odd count), comma-separated (default 0.25,0.5,0.25).")
+  float[] convKernel;
+
+  @Option(
+      names = "--iterations",
+      description = "conv-band: convolutions N, each re-masked to the band (default 1).")
+  Integer iterations;
+
   @Mixin PatternOptions pattern;
 
   @Mixin SparkOptions sparkOptions;
@@ -112,9 +141,17 @@ public final class AttendCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           cmd, "--cross must be one of " + CrossParams.MODES + ", got '" + mode + "'");
     }
-    if (!base.pattern().name().equals("dense") || base.pattern().causal()) {
+    if (!base.pattern().name().equals("dense")
+        || base.pattern().causal()
+        || base.pattern().anticausal()) {
       throw new CommandLine.ParameterException(
-          cmd, "--queries (cross-attention) is exact: --pattern dense without --causal only");
+          cmd,
+          "--queries (cross-attention) is exact: --pattern dense without --causal or"
+              + " --anticausal only");
+    }
+    if (!base.score().equals("scaled-dot")) {
+      throw new CommandLine.ParameterException(
+          cmd, "--queries (cross-attention) uses --score scaled-dot only, got " + base.score());
     }
     if (queries.equals(output)) {
       throw new CommandLine.ParameterException(cmd, "--queries and --output are the same path");
@@ -143,6 +180,29 @@ public final class AttendCommand implements Callable<Integer> {
     if (input.equals(output)) {
       throw new CommandLine.ParameterException(cmd, "--input and --output are the same path");
     }
+    if (!ScoreFunction.NAMES.contains(score)) {
+      throw new CommandLine.ParameterException(
+          cmd, "--score must be one of " + ScoreFunction.NAMES + ", got '" + score + "'");
+    }
+    boolean weighted = score.equals("bilinear") || score.equals("additive");
+    if (scoreWeights != null && !weighted) {
+      throw new CommandLine.ParameterException(
+          cmd, "--score-weights only applies to --score bilinear or additive (got " + score + ")");
+    }
+    if (scoreWeights != null
+        && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(scoreWeights))) {
+      throw new CommandLine.ParameterException(
+          cmd, "--score-weights: file '" + scoreWeights + "' does not exist");
+    }
+    ConvBand conv = convBand(cmd);
+    String backendToUse = backend;
+    if (score.equals("additive")) {
+      if (backend.equals("opencl")) {
+        throw new CommandLine.ParameterException(
+            cmd, "--score additive is implemented by the java backend only (got --backend opencl)");
+      }
+      backendToUse = "java"; // auto: the only backend with an additive path
+    }
     return new AttendParams(
         input,
         output,
@@ -150,9 +210,42 @@ public final class AttendCommand implements Callable<Integer> {
         heads,
         pattern.spec(cmd),
         stats,
-        backend,
+        backendToUse,
         spanTokens,
         partitions,
-        outputEncoding.equals("binary"));
+        outputEncoding.equals("binary"),
+        score,
+        scoreWeights,
+        conv);
+  }
+
+  /** conv-band's φ and N (null for other patterns), after checking the flags that go with it. */
+  private ConvBand convBand(CommandLine cmd) {
+    boolean convBand = pattern.pattern.equals("conv-band");
+    if (!convBand) {
+      if (convKernel != null || iterations != null) {
+        throw new CommandLine.ParameterException(
+            cmd,
+            "--conv-kernel and --iterations only apply to --pattern conv-band (got --pattern "
+                + pattern.pattern
+                + ")");
+      }
+      return null;
+    }
+    if (stats) {
+      throw new CommandLine.ParameterException(
+          cmd, "--stats needs a softmax pattern: conv-band has no attention probabilities");
+    }
+    if (cmd.getParseResult().hasMatchedOption("--score")) {
+      throw new CommandLine.ParameterException(
+          cmd, "--score does not apply to conv-band (its scores are A = QK^T, as defined)");
+    }
+    try {
+      return new ConvBand(
+          convKernel == null ? AttendParams.DEFAULT_CONV.phi() : convKernel,
+          iterations == null ? AttendParams.DEFAULT_CONV.iterations() : iterations);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(cmd, e.getMessage());
+    }
   }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.longattn.jobs.RunInfo;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.Band;
+import org.longattn.kernels.pattern.ColumnGroups;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Seeds;
 import picocli.CommandLine;
@@ -95,6 +96,33 @@ public final class PatternCommand implements Callable<Integer> {
     band.put("right", p.band().right() == Band.UNBOUNDED ? "unbounded" : p.band().right());
     band.put("dilation", p.band().dilation());
     params.put("band", band);
+    ColumnGroups cg = p.columnGroups();
+    if (cg != null) {
+      Map<String, Object> columns = new LinkedHashMap<>();
+      if (cg instanceof ColumnGroups.Residues r) {
+        columns.put("group_of_query", "i mod " + r.period());
+        columns.put("keys_of_group_g", "j mod " + r.period() + " = g");
+      } else if (cg instanceof ColumnGroups.Segments sg) {
+        columns.put("group_of_query", "floor(i / " + sg.period() + ")");
+        columns.put(
+            "keys_of_group_g",
+            "floor(j / "
+                + sg.period()
+                + ") = g or j mod "
+                + sg.period()
+                + " >= "
+                + (sg.period() - sg.summary()));
+      }
+      List<Object> bands = new ArrayList<>();
+      for (Band cb : cg.bands()) {
+        bands.add(
+            Map.of(
+                "left", cb.left() == Band.UNBOUNDED ? "unbounded" : cb.left(),
+                "right", cb.right() == Band.UNBOUNDED ? "unbounded" : cb.right()));
+      }
+      columns.put("bands", bands);
+      params.put("columns", columns);
+    }
     m.put("pattern", params);
     m.put("doc_id", docId);
     m.put("tokens", n);
@@ -128,7 +156,8 @@ public final class PatternCommand implements Callable<Integer> {
     m.put(
         "semantics",
         "query i reads key j iff causal_ok(i,j) and (global(i) or global(j) or (block(j) in"
-            + " key_blocks(block(i)) and band allows (i,j)))");
+            + " key_blocks(block(i)) and band allows (i,j)) or (j is a key of group(i) and one of"
+            + " the column bands allows (i,j)))");
     return m;
   }
 }

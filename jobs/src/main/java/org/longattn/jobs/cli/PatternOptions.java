@@ -10,8 +10,8 @@ public final class PatternOptions {
       names = "--pattern",
       defaultValue = "dense",
       description =
-          "dense | blocked | longformer | bigbird | hyena (Hyena long convolutions, not"
-              + " attention; always causal) (default: ${DEFAULT-VALUE}).")
+          "dense | blocked | longformer | bigbird | strided | fixed | conv-band | hyena (Hyena"
+              + " long convolutions, not attention; always causal) (default: ${DEFAULT-VALUE}).")
   String pattern;
 
   @Option(
@@ -48,23 +48,61 @@ public final class PatternOptions {
       description = "Hyena order N: N gated long convolutions, 1..8 (default 2).")
   Integer order;
 
+  @Option(
+      names = "--anticausal",
+      description = "Only keys j >= i (attend to later tokens); excludes --causal.")
+  boolean anticausal;
+
+  @Option(names = "--radius", description = "conv-band: band radius r, |i-j| <= r (default 16).")
+  Integer radius;
+
+  @Option(
+      names = "--stride",
+      description = "Sparse Transformer stride l (strided, fixed; default 128).")
+  Integer stride;
+
+  @Option(
+      names = "--summary",
+      description =
+          "fixed: summary keys c at the end of each stride-l segment (default min(8, l)).")
+  Integer summary;
+
   /** The spec, after checking that pattern-specific flags match the pattern. */
   public PatternSpec spec(CommandLine cmd) {
     requireFor(cmd, "--window", "longformer");
     requireFor(cmd, "--dilation", "longformer");
     requireFor(cmd, "--random-blocks", "bigbird");
     requireFor(cmd, "--order", "hyena");
+    if (stride != null && !pattern.equals("strided") && !pattern.equals("fixed")) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--stride only applies to --pattern strided or fixed (got --pattern " + pattern + ")");
+    }
+    requireFor(cmd, "--summary", "fixed");
+    requireFor(cmd, "--radius", "conv-band");
+    if (radius != null && radius < 0) {
+      throw new CommandLine.ParameterException(cmd, "--radius must be >= 0, got " + radius);
+    }
     try {
       PatternSpec spec =
           new PatternSpec(
               pattern,
               blockSize,
-              window == null ? 256 : window,
+              pattern.equals("conv-band")
+                  ? (radius == null ? 16 : radius)
+                  : (window == null ? 256 : window),
               dilation == null ? 1 : dilation,
               randomBlocks == null ? 3 : randomBlocks,
               seed,
               causal,
-              order == null ? 2 : order);
+              order == null ? PatternSpec.DEFAULT_ORDER : order,
+              stride == null ? PatternSpec.DEFAULT_STRIDE : stride,
+              summary == null
+                  ? Math.min(
+                      PatternSpec.DEFAULT_SUMMARY,
+                      stride == null ? PatternSpec.DEFAULT_STRIDE : Math.max(1, stride))
+                  : summary,
+              anticausal);
       spec.build(); // rejects an unknown name now, before any Spark work
       return spec;
     } catch (IllegalArgumentException e) {

@@ -163,7 +163,7 @@ public final class Coverage {
     boolean gj = s.isGlobal(j);
     int slots = s.pos.length * heads;
     for (int i = 0; i < s.pos.length; i++) {
-      if (p.causal() && j > s.pos[i]) {
+      if (!p.directionAllows(s.pos[i], j)) {
         continue;
       }
       for (int h = 0; h < heads; h++) {

@@ -168,7 +168,24 @@ public final class ReportJob {
       Map<String, Object> summary,
       Progress progress) {
     PatternSpec spec = patternOf(run);
+    // Coverage, output error, hubs and heatmaps recompute softmax attention with the scaled dot
+    // product: not defined for conv-band or Hyena (no softmax), and not what other scores computed.
+    String score =
+        run.get("score") instanceof Map<?, ?> sc ? String.valueOf(sc.get("name")) : "scaled-dot";
+    if (PatternSpec.NAMES.contains(spec.name()) && !score.equals("scaled-dot")) {
+      summary.put(
+          "sampled_note",
+          "--score "
+              + score
+              + ": coverage, output error, hub tokens and heatmaps are computed for"
+              + " --score scaled-dot only");
+      progress.stage("sampled", "skipped: score " + score);
+      return;
+    }
     try {
+      if (!PatternSpec.NAMES.contains(spec.name())) {
+        throw new IllegalArgumentException(spec.name());
+      }
       spec.build();
     } catch (IllegalArgumentException e) {
       // state-based families (linear, performer, …) have no block pattern to cover or to draw
@@ -176,8 +193,8 @@ public final class ReportJob {
           "sampled_note",
           "pattern '"
               + spec.name()
-              + "' is not a block pattern: no coverage, output error, hub tokens or heatmaps"
-              + " (not implemented yet for state-based families)");
+              + "' is not a softmax block pattern: no coverage, output error, hub tokens or"
+              + " heatmaps");
       progress.stage("sampled", "skipped: pattern " + spec.name());
       return;
     }
@@ -338,14 +355,21 @@ public final class ReportJob {
   /** The pattern an attend run used, from its {@code _longattn.json}. */
   public static org.longattn.kernels.pattern.PatternSpec patternOf(Map<String, Object> run) {
     Map<?, ?> p = (Map<?, ?>) run.get("pattern");
+    int stride = num(p, "stride", org.longattn.kernels.pattern.PatternSpec.DEFAULT_STRIDE);
     return new org.longattn.kernels.pattern.PatternSpec(
         String.valueOf(p.get("name")),
         num(p, "block_size", 64),
-        num(p, "window", 256),
+        num(p, "window", num(p, "radius", 256)),
         num(p, "dilation", 1),
         num(p, "random_blocks", 3),
         p.get("seed") instanceof Number n ? n.longValue() : ((Number) run.get("seed")).longValue(),
-        Boolean.TRUE.equals(p.get("causal")));
+        Boolean.TRUE.equals(p.get("causal")),
+        stride,
+        num(
+            p,
+            "summary",
+            Math.min(org.longattn.kernels.pattern.PatternSpec.DEFAULT_SUMMARY, stride)),
+        Boolean.TRUE.equals(p.get("anticausal")));
   }
 
   private static int num(Map<?, ?> m, String k, int dflt) {

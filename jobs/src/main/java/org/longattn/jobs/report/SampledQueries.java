@@ -164,11 +164,12 @@ final class SampledQueries implements Serializable {
    */
   boolean reads(AttentionPattern p, int[][] kb, int heads, int i, int h, int j, boolean jGlobal) {
     int qi = pos[i];
-    if (p.causal() && j > qi) {
+    if (!p.directionAllows(qi, j)) {
       return false;
     }
     return jGlobal
         || isGlobal(qi)
+        || (p.columnGroups() != null && p.columnGroups().allows(qi, j))
         || (p.band().allows(qi, j)
             && Arrays.binarySearch(kb[i * heads + h], j / p.blockSize()) >= 0);
   }

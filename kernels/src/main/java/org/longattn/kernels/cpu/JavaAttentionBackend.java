@@ -53,6 +53,7 @@ public final class JavaAttentionBackend implements AttentionBackend {
   private final float[] krel = new float[KT];
   private final boolean[] excluded = new boolean[KT];
   private final boolean[] global = new boolean[KT];
+  private float[] additiveW; // non-null only inside accumulateAdditive
 
   @Override
   public String name() {
@@ -101,6 +102,29 @@ public final class JavaAttentionBackend implements AttentionBackend {
     }
   }
 
+  /**
+   * Additive scores: the same tile loop with {@link #additiveScores} in place of the dot product;
+   * scale 1 (queries are loaded as they are).
+   */
+  @Override
+  public void accumulateAdditive(
+      QueryRows queries,
+      List<KeyRows> keys,
+      float[] w,
+      Band band,
+      boolean stats,
+      SoftmaxState acc) {
+    if (w.length != queries.d()) {
+      throw new IllegalArgumentException("additive weights: " + w.length + " != d " + queries.d());
+    }
+    additiveW = w;
+    try {
+      accumulate(queries, keys, band, 1f, stats, acc);
+    } finally {
+      additiveW = null;
+    }
+  }
+
   /** One tile: keys k0..k0+kn of kr against the current query chunk. */
   private void tile(
       KeyRows kr, int k0, int kn, int qn, int nvec, int d, int dv, Band band, boolean stats) {
@@ -123,7 +147,11 @@ public final class JavaAttentionBackend implements AttentionBackend {
     if (allExcluded) {
       return;
     }
-    scores(kr, k0, kn, nvec, d);
+    if (additiveW != null) {
+      additiveScores(kr, k0, kn, nvec, d);
+    } else {
+      scores(kr, k0, kn, nvec, d);
+    }
     if (anyExcluded || !band.allowsAll(qpos[0], qpos[qn - 1], kpos[0], kpos[kn - 1])) {
       mask(kn, qn, band);
     }
@@ -160,6 +188,24 @@ public final class JavaAttentionBackend implements AttentionBackend {
     for (; j < kn; j++) {
       for (int v = 0; v < nvec; v++) {
         TileKernels.scores1x1(qt, v * L, k, base + j * stride, d, s, j);
+      }
+    }
+  }
+
+  /** s ← Σ_a w[a]·tanh(qt[a] + k_j[a]) for the tile's keys, a query vector at a time. */
+  private void additiveScores(KeyRows kr, int k0, int kn, int nvec, int d) {
+    float[] k = kr.k();
+    int stride = kr.kStride();
+    int base = kr.kOff() + k0 * stride;
+    for (int j = 0; j < kn; j++) {
+      int row = base + j * stride;
+      for (int v = 0; v < nvec; v++) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int a = 0; a < d; a++) {
+          FloatVector x = FloatVector.fromArray(F, qt, a * QS + v * L).add(k[row + a]);
+          acc = x.lanewise(VectorOperators.TANH).fma(FloatVector.broadcast(F, additiveW[a]), acc);
+        }
+        acc.intoArray(s, j * QS + v * L);
       }
     }
   }

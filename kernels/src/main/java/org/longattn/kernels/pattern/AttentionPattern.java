@@ -15,6 +15,13 @@ package org.longattn.kernels.pattern;
  * them, and the local part is restricted to {@link #localKeyBlocks} intersected with the {@link
  * #band()}. Non-global rows are computed from their local key blocks (global keys masked out there)
  * plus the document's global keys; global rows are computed over all key blocks.
+ *
+ * <p>causalOk(i, j) is the direction mask: j ≤ i with {@link #causal()}, j ≥ i with {@link
+ * #anticausal()} (never both), every pair otherwise.
+ *
+ * <p>Patterns whose local part is not one band (the Sparse Transformer's {@code strided} and {@code
+ * fixed}) add {@link #columnGroups()}: then local(i, j) = (band part) or (column part), the two
+ * disjoint, and {@link #localKeyBlocks} lists the blocks of both (the union routes them).
  */
 public interface AttentionPattern {
 
@@ -27,9 +34,28 @@ public interface AttentionPattern {
   /** Whether query i only reads keys j ≤ i. */
   boolean causal();
 
+  /** Whether query i only reads keys j ≥ i (never together with {@link #causal()}). */
+  default boolean anticausal() {
+    return false;
+  }
+
+  /** The direction mask causalOk(i, j): j ≤ i when causal, j ≥ i when anticausal. */
+  default boolean directionAllows(int i, int j) {
+    return (!causal() || j <= i) && (!anticausal() || j >= i);
+  }
+
+  /**
+   * The column part of the local key set, or null when the local part is the band alone. See {@link
+   * ColumnGroups}.
+   */
+  default ColumnGroups columnGroups() {
+    return null;
+  }
+
   /**
    * The token-level band of the local part: local(i, j) also requires {@code band().allows(i, j)}.
-   * Causality is already folded in.
+   * The direction (causal, anticausal) is already folded in. {@link Band#NONE} when the pattern has
+   * only a column part.
    */
   Band band();
 
@@ -55,6 +81,10 @@ public interface AttentionPattern {
    * #localKeyBlocks} and inside the band. Slow; for oracles and the {@code pattern} command.
    */
   default boolean localAllows(int n, long docHash, int head, int i, int j) {
+    ColumnGroups columns = columnGroups();
+    if (columns != null && columns.allows(i, j)) {
+      return true;
+    }
     if (!band().allows(i, j)) {
       return false;
     }

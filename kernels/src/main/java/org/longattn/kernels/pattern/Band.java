@@ -12,6 +12,9 @@ public record Band(int left, int right, int dilation) {
   /** Every pair allowed. */
   public static final Band ALL = new Band(UNBOUNDED, UNBOUNDED, 1);
 
+  /** No pair allowed (a pattern without a band part, e.g. {@code fixed}). */
+  public static final Band NONE = new Band(-1, -1, 1);
+
   public Band {
     if (left < -UNBOUNDED || right < -UNBOUNDED || left > UNBOUNDED || right > UNBOUNDED) {
       throw new IllegalArgumentException("band sides out of range: " + left + ", " + right);
@@ -24,6 +27,16 @@ public record Band(int left, int right, int dilation) {
   /** This band with keys after the query cut off. */
   public Band causal() {
     return new Band(left, Math.min(right, 0), dilation);
+  }
+
+  /** This band with keys before the query cut off (anticausal: j ≥ i). */
+  public Band anticausal() {
+    return new Band(Math.min(left, 0), right, dilation);
+  }
+
+  /** Whether no pair at all is allowed (−left > right). */
+  public boolean isEmpty() {
+    return (long) left + right < 0;
   }
 
   /** Whether query position i may read key position j. */
@@ -41,6 +54,6 @@ public record Band(int left, int right, int dilation) {
 
   /** Whether no pair with i in [qLo, qHi] and j in [kLo, kHi] is allowed (a tile to skip). */
   public boolean allowsNone(int qLo, int qHi, int kLo, int kHi) {
-    return (long) kHi - qLo < -left || (long) kLo - qHi > right;
+    return isEmpty() || (long) kHi - qLo < -left || (long) kLo - qHi > right;
   }
 }

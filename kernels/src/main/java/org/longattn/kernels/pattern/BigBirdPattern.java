@@ -15,7 +15,15 @@ public final class BigBirdPattern extends BlockPattern {
   private final long seed;
 
   public BigBirdPattern(int blockSize, int randomBlocks, long seed, boolean causal) {
-    super("bigbird", blockSize, causal, Band.ALL);
+    this(blockSize, randomBlocks, seed, causal, false);
+  }
+
+  /**
+   * With {@code anticausal}, random blocks are drawn among later blocks only (mirror of causal).
+   */
+  public BigBirdPattern(
+      int blockSize, int randomBlocks, long seed, boolean causal, boolean anticausal) {
+    super("bigbird", blockSize, causal, anticausal, Band.ALL);
     this.randomBlocks = randomBlocks;
     this.seed = seed;
   }
@@ -44,7 +52,7 @@ public final class BigBirdPattern extends BlockPattern {
   @Override
   public int[] localKeyBlocks(int n, long docHash, int head, int queryBlock) {
     int nb = numBlocks(n);
-    int lo = Math.max(1, queryBlock - 1); // block 0 and nb−1 are global keys, not local ones
+    int lo = Math.max(1, anticausal() ? queryBlock : queryBlock - 1); // 0, nb−1: global keys
     int hi = Math.min(nb - 2, causal() ? queryBlock : queryBlock + 1);
     int[] window = hi >= lo ? Positions.range(lo, hi + 1) : new int[0];
     int[] random = randomKeyBlocks(nb, docHash, head, queryBlock);
@@ -60,7 +68,7 @@ public final class BigBirdPattern extends BlockPattern {
     if (randomBlocks == 0 || queryBlock == 0 || queryBlock >= nb - 1) {
       return new int[0];
     }
-    int candLo = 1;
+    int candLo = anticausal() ? queryBlock + 2 : 1;
     int candHi = causal() ? queryBlock - 2 : nb - 2; // inclusive
     int inWindow = 0;
     for (int b = queryBlock - 1; b <= queryBlock + 1; b++) {

@@ -3,7 +3,11 @@ package org.longattn.kernels.pattern;
 /** Block-local attention: a query reads the keys of its own block (and the global tokens). */
 public final class BlockLocalPattern extends BlockPattern {
   public BlockLocalPattern(int blockSize, boolean causal) {
-    super("blocked", blockSize, causal, Band.ALL);
+    this(blockSize, causal, false);
+  }
+
+  public BlockLocalPattern(int blockSize, boolean causal, boolean anticausal) {
+    super("blocked", blockSize, causal, anticausal, Band.ALL);
   }
 
   @Override

@@ -1,13 +1,20 @@
 package org.longattn.kernels.pattern;
 
-/** Every key (only earlier ones when causal). Column globals only matter for the stats. */
+/**
+ * Every key (only earlier ones when causal, later ones when anticausal). Column globals only matter
+ * for the stats.
+ */
 public final class DensePattern extends BlockPattern {
   public DensePattern(int blockSize, boolean causal) {
-    super("dense", blockSize, causal, Band.ALL);
+    this(blockSize, causal, false);
+  }
+
+  public DensePattern(int blockSize, boolean causal, boolean anticausal) {
+    super("dense", blockSize, causal, anticausal, Band.ALL);
   }
 
   @Override
   public int[] localKeyBlocks(int n, long docHash, int head, int queryBlock) {
-    return Positions.range(0, causal() ? queryBlock + 1 : numBlocks(n));
+    return directedRange(0, numBlocks(n), queryBlock);
   }
 }

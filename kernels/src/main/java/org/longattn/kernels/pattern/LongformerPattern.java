@@ -9,7 +9,12 @@ public final class LongformerPattern extends BlockPattern {
   private final int window;
 
   public LongformerPattern(int blockSize, int window, int dilation, boolean causal) {
-    super("longformer", blockSize, causal, band(window, dilation));
+    this(blockSize, window, dilation, causal, false);
+  }
+
+  public LongformerPattern(
+      int blockSize, int window, int dilation, boolean causal, boolean anticausal) {
+    super("longformer", blockSize, causal, anticausal, band(window, dilation));
     this.window = window;
   }
 
@@ -28,10 +33,6 @@ public final class LongformerPattern extends BlockPattern {
 
   @Override
   public int[] localKeyBlocks(int n, long docHash, int head, int queryBlock) {
-    int first = queryBlock * blockSize();
-    int last = Math.min(n, first + blockSize()) - 1;
-    long lo = Math.max(0L, (long) first - band().left());
-    long hi = Math.min((long) n - 1, (long) last + band().right());
-    return Positions.range((int) (lo / blockSize()), (int) (hi / blockSize()) + 1);
+    return blocksInBand(n, queryBlock);
   }
 }

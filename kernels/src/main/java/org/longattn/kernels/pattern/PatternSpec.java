@@ -5,15 +5,19 @@ import org.longattn.kernels.hyena.HyenaOperator;
 /**
  * The parameters that pick and shape a pattern; {@link #build()} makes it.
  *
- * @param name dense | blocked | longformer | bigbird
+ * @param name dense | blocked | longformer | bigbird | strided | fixed | conv-band | hyena
  * @param blockSize tokens per block (≥ 1)
- * @param window one-sided Longformer window w (|i−j| ≤ w·dilation); ignored elsewhere
+ * @param window one-sided Longformer window w (|i−j| ≤ w·dilation); the radius r of conv-band;
+ *     ignored elsewhere
  * @param dilation Longformer dilation (≥ 1)
  * @param randomBlocks BigBird random key blocks per query block (≥ 0)
  * @param seed seed of BigBird's random blocks
  * @param causal only keys j ≤ i (always true for hyena)
  * @param order Hyena order N: N gated long convolutions (1..{@link HyenaOperator#MAX_ORDER});
  *     ignored elsewhere
+ * @param stride Sparse Transformer stride / segment length l (strided, fixed; ≥ 1)
+ * @param summary summary keys c at the end of each segment (fixed; 1 ≤ c ≤ l)
+ * @param anticausal only keys j ≥ i (never together with causal)
  */
 public record PatternSpec(
     String name,
@@ -23,17 +27,22 @@ public record PatternSpec(
     int randomBlocks,
     long seed,
     boolean causal,
-    int order)
+    int order,
+    int stride,
+    int summary,
+    boolean anticausal)
     implements java.io.Serializable {
 
-  /** Names {@link #build()} accepts. */
-  public static final java.util.List<String> NAMES =
-      java.util.List.of("dense", "blocked", "longformer", "bigbird");
+  /** Default stride l of strided and fixed. */
+  public static final int DEFAULT_STRIDE = 128;
 
-  /** Operators that replace attention, also accepted by {@link #build()} (not block patterns). */
-  public static final java.util.List<String> OPERATORS = java.util.List.of("hyena");
+  /** Default summary c of fixed. */
+  public static final int DEFAULT_SUMMARY = 8;
 
-  /** A spec with the default Hyena order (2), for every pattern that has none. */
+  /** Default Hyena order. */
+  public static final int DEFAULT_ORDER = 2;
+
+  /** The spec of a pattern without Sparse Transformer parameters and without anticausal. */
   public PatternSpec(
       String name,
       int blockSize,
@@ -42,8 +51,81 @@ public record PatternSpec(
       int randomBlocks,
       long seed,
       boolean causal) {
-    this(name, blockSize, window, dilation, randomBlocks, seed, causal, 2);
+    this(
+        name,
+        blockSize,
+        window,
+        dilation,
+        randomBlocks,
+        seed,
+        causal,
+        DEFAULT_ORDER,
+        DEFAULT_STRIDE,
+        DEFAULT_SUMMARY,
+        false);
   }
+
+  /** A Hyena spec (or any pattern) with order N and no Sparse Transformer parameters. */
+  public PatternSpec(
+      String name,
+      int blockSize,
+      int window,
+      int dilation,
+      int randomBlocks,
+      long seed,
+      boolean causal,
+      int order) {
+    this(
+        name,
+        blockSize,
+        window,
+        dilation,
+        randomBlocks,
+        seed,
+        causal,
+        order,
+        DEFAULT_STRIDE,
+        DEFAULT_SUMMARY,
+        false);
+  }
+
+  /** A spec with Sparse Transformer parameters and directions, default Hyena order. */
+  public PatternSpec(
+      String name,
+      int blockSize,
+      int window,
+      int dilation,
+      int randomBlocks,
+      long seed,
+      boolean causal,
+      int stride,
+      int summary,
+      boolean anticausal) {
+    this(
+        name,
+        blockSize,
+        window,
+        dilation,
+        randomBlocks,
+        seed,
+        causal,
+        DEFAULT_ORDER,
+        stride,
+        summary,
+        anticausal);
+  }
+
+  /** Every name {@link #build()} accepts: the softmax patterns and {@code conv-band}. */
+  public static final java.util.List<String> ALL_NAMES =
+      java.util.List.of(
+          "dense", "blocked", "longformer", "bigbird", "strided", "fixed", "conv-band", "hyena");
+
+  /** The softmax patterns (all but {@code conv-band}). */
+  public static final java.util.List<String> NAMES =
+      java.util.List.of("dense", "blocked", "longformer", "bigbird", "strided", "fixed");
+
+  /** Operators that replace attention, also accepted by {@link #build()} (not block patterns). */
+  public static final java.util.List<String> OPERATORS = java.util.List.of("hyena");
 
   public PatternSpec {
     if (blockSize < 1) {
@@ -63,7 +145,20 @@ public record PatternSpec(
           "--order must be between 1 and " + HyenaOperator.MAX_ORDER + ", got " + order);
     }
     if ("hyena".equals(name)) {
+      if (anticausal) {
+        throw new IllegalArgumentException("--anticausal does not apply to --pattern hyena");
+      }
       causal = true; // causal long convolutions by definition
+    }
+    if (stride < 1) {
+      throw new IllegalArgumentException("--stride must be >= 1, got " + stride);
+    }
+    if (summary < 1 || ("fixed".equals(name) && summary > stride)) {
+      throw new IllegalArgumentException(
+          "--summary must be between 1 and --stride " + stride + ", got " + summary);
+    }
+    if (causal && anticausal) {
+      throw new IllegalArgumentException("--causal and --anticausal exclude each other");
     }
   }
 
@@ -76,6 +171,18 @@ public record PatternSpec(
     m.put("name", name);
     m.put("block_size", blockSize);
     m.put("causal", causal);
+    if (anticausal) {
+      m.put("anticausal", true);
+    }
+    if (name.equals("strided") || name.equals("fixed")) {
+      m.put("stride", stride);
+    }
+    if (name.equals("fixed")) {
+      m.put("summary", summary);
+    }
+    if (name.equals("conv-band")) {
+      m.put("radius", window);
+    }
     if (name.equals("longformer")) {
       m.put("window", window);
       m.put("dilation", dilation);
@@ -94,14 +201,17 @@ public record PatternSpec(
   /** The pattern these parameters describe. */
   public AttentionPattern build() {
     return switch (name) {
-      case "dense" -> new DensePattern(blockSize, causal);
-      case "blocked" -> new BlockLocalPattern(blockSize, causal);
-      case "longformer" -> new LongformerPattern(blockSize, window, dilation, causal);
-      case "bigbird" -> new BigBirdPattern(blockSize, randomBlocks, seed, causal);
+      case "dense" -> new DensePattern(blockSize, causal, anticausal);
+      case "blocked" -> new BlockLocalPattern(blockSize, causal, anticausal);
+      case "longformer" -> new LongformerPattern(blockSize, window, dilation, causal, anticausal);
+      case "bigbird" -> new BigBirdPattern(blockSize, randomBlocks, seed, causal, anticausal);
+      case "strided" -> new StridedPattern(blockSize, stride, causal, anticausal);
+      case "fixed" -> new FixedPattern(blockSize, stride, summary, causal, anticausal);
+      case "conv-band" -> new ConvBandPattern(blockSize, window, causal, anticausal);
       case "hyena" -> new HyenaPattern(blockSize);
       default ->
           throw new IllegalArgumentException(
-              "--pattern must be one of " + NAMES + " or " + OPERATORS + ", got '" + name + "'");
+              "--pattern must be one of " + ALL_NAMES + ", got '" + name + "'");
     };
   }
 }

@@ -9,6 +9,7 @@ import org.longattn.kernels.KeyRows;
 import org.longattn.kernels.QueryRows;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.Band;
+import org.longattn.kernels.score.ScoreFunction;
 import org.longattn.kernels.state.SoftmaxState;
 import org.longattn.kernels.state.TreeFold;
 
@@ -17,10 +18,11 @@ import org.longattn.kernels.state.TreeFold;
  * blocks its query blocks read — the unit of distribution (DESIGN §2).
  *
  * <p>For a non-global query row i: its local key blocks (global keys masked out there, the band
- * applied), then the document's global keys (causal-masked), in that fixed order, into one online
- * softmax state. For the global rows: one state per own key block, folded over the span's blocks by
- * {@link TreeFold}; spans' partials are folded the same way by the job, so the association depends
- * on block ids only and the result on nothing else (span size included, when it is a power of two).
+ * applied), then the column part of patterns that have one ({@link ColumnPass}), then the
+ * document's global keys (direction-masked), in that fixed order, into one online softmax state.
+ * For the global rows: one state per own key block, folded over the span's blocks by {@link
+ * TreeFold}; spans' partials are folded the same way by the job, so the association depends on
+ * block ids only and the result on nothing else (span size included, when it is a power of two).
  */
 public final class SpanAttention {
   private final AttentionPattern pattern;
@@ -29,15 +31,36 @@ public final class SpanAttention {
   private final boolean stats;
   private final AttentionBackend backend;
   private final Band globalBand;
+  private final ScoreFunction score;
+  private final float[][] additiveV;
 
+  /** Scaled dot-product scores. */
   public SpanAttention(
       AttentionPattern pattern, HeadShape shape, boolean stats, AttentionBackend backend) {
+    this(pattern, shape, stats, backend, ScoreFunction.scaledDot());
+  }
+
+  /** Scores by {@code score} (its weights, if any, for shape's heads × d). */
+  public SpanAttention(
+      AttentionPattern pattern,
+      HeadShape shape,
+      boolean stats,
+      AttentionBackend backend,
+      ScoreFunction score) {
     this.pattern = pattern;
     this.shape = shape;
-    this.scale = (float) (1.0 / Math.sqrt(shape.d()));
+    this.score = score;
+    this.scale = score.scale(shape.d());
+    this.additiveV = new float[shape.heads()][];
+    for (int h = 0; score.additive() && h < shape.heads(); h++) {
+      additiveV[h] = score.additiveV(h);
+    }
     this.stats = stats;
     this.backend = backend;
-    this.globalBand = pattern.causal() ? Band.ALL.causal() : Band.ALL;
+    this.globalBand =
+        pattern.causal()
+            ? Band.ALL.causal()
+            : pattern.anticausal() ? Band.ALL.anticausal() : Band.ALL;
   }
 
   /**
@@ -75,8 +98,10 @@ public final class SpanAttention {
       long docHash,
       int firstBlock,
       int endBlock,
-      IntFunction<TokenBlock> blocks,
-      Globals globals) {
+      IntFunction<TokenBlock> rawBlocks,
+      Globals rawGlobals) {
+    IntFunction<TokenBlock> blocks = projected(rawBlocks);
+    Globals globals = projected(rawGlobals);
     int b = pattern.blockSize();
     int firstPos = firstBlock * b;
     int rows = Math.min(n, endBlock * b) - firstPos;
@@ -89,16 +114,18 @@ public final class SpanAttention {
     SpanResult result =
         new SpanResult(firstPos, rows, out, entropy, dist, maxw, gmass, new SoftmaxState[0]);
     Band localBand = pattern.band();
-
-    for (int qb = firstBlock; qb < endBlock; qb++) {
-      TokenBlock own = blocks.apply(qb);
-      if (own == null || own.q() == null) {
-        throw new IllegalStateException("span is missing its own block " + qb);
-      }
-      if (allGlobal(own, globals)) {
-        continue; // every row is a global row: computed from the global partials
-      }
-      for (int h = 0; h < heads; h++) {
+    int nOwn = endBlock - firstBlock;
+    for (int h = 0; h < heads; h++) {
+      SoftmaxState[] acc = new SoftmaxState[nOwn];
+      for (int qb = firstBlock; qb < endBlock; qb++) {
+        TokenBlock own = blocks.apply(qb);
+        if (own == null || own.q() == null) {
+          throw new IllegalStateException("span is missing its own block " + qb);
+        }
+        acc[qb - firstBlock] = SoftmaxState.identity(own.n(), shape.dv());
+        if (allGlobal(own, globals) || localBand.isEmpty()) {
+          continue; // all-global blocks: computed from the global partials
+        }
         QueryRows q = queryRows(own.q(), own.n(), h, null, own.firstPos());
         List<KeyRows> keys = new ArrayList<>();
         for (int kb : pattern.localKeyBlocks(n, docHash, h, qb)) {
@@ -112,14 +139,27 @@ public final class SpanAttention {
             keys.add(keyRows(kbData, h, globals, KeyRows.EXCLUDED));
           }
         }
-        SoftmaxState acc = SoftmaxState.identity(own.n(), shape.dv());
-        backend.accumulate(q, keys, localBand, scale, stats, acc);
+        accumulate(h, q, keys, localBand, acc[qb - firstBlock]);
+      }
+      if (pattern.columnGroups() != null) {
+        int hh = h;
+        new ColumnPass(pattern, shape, h, n, docHash, firstBlock, endBlock, blocks, globals)
+            .run((q, keys, band, st) -> accumulate(hh, q, keys, band, st), acc);
+      }
+      for (int qb = firstBlock; qb < endBlock; qb++) {
+        TokenBlock own = blocks.apply(qb);
+        if (allGlobal(own, globals)) {
+          continue;
+        }
+        SoftmaxState st = acc[qb - firstBlock];
         if (globals.size() > 0) {
-          backend.accumulate(q, List.of(globalKeyRows(globals, h)), globalBand, scale, stats, acc);
+          QueryRows q = queryRows(own.q(), own.n(), h, null, own.firstPos());
+          accumulate(h, q, List.of(globalKeyRows(globals, h)), globalBand, st);
         }
         for (int r = 0; r < own.n(); r++) {
-          if (!globals.contains(own.firstPos() + r)) {
-            writeRow(shape, acc, r, h, own.firstPos() + r - firstPos, result);
+          int p = own.firstPos() + r;
+          if (!globals.contains(p) && !globals.padded(p)) { // padding rows stay zero
+            writeRow(shape, st, r, h, p - firstPos, result);
           }
         }
       }
@@ -132,10 +172,12 @@ public final class SpanAttention {
    * block, folded over the blocks by {@link TreeFold}. Empty when there is no global token.
    */
   public SoftmaxState[] computeGlobalPartials(
-      int firstBlock, int endBlock, IntFunction<TokenBlock> blocks, Globals globals) {
-    if (globals.size() == 0) {
+      int firstBlock, int endBlock, IntFunction<TokenBlock> rawBlocks, Globals rawGlobals) {
+    if (rawGlobals.size() == 0) {
       return new SoftmaxState[0];
     }
+    IntFunction<TokenBlock> blocks = projected(rawBlocks);
+    Globals globals = projected(rawGlobals);
     SoftmaxState[] partials = new SoftmaxState[shape.heads()];
     for (int h = 0; h < shape.heads(); h++) {
       QueryRows gq = queryRows(globals.q(), globals.size(), h, globals.pos(), 0);
@@ -143,8 +185,7 @@ public final class SpanAttention {
       for (int kb = firstBlock; kb < endBlock; kb++) {
         SoftmaxState st = SoftmaxState.identity(globals.size(), shape.dv());
         TokenBlock kbData = blocks.apply(kb);
-        backend.accumulate(
-            gq, List.of(keyRows(kbData, h, globals, KeyRows.GLOBAL)), globalBand, scale, stats, st);
+        accumulate(h, gq, List.of(keyRows(kbData, h, globals, KeyRows.GLOBAL)), globalBand, st);
         perBlock.add(st);
       }
       partials[h] = TreeFold.fold(perBlock, SoftmaxState::merge);
@@ -186,11 +227,82 @@ public final class SpanAttention {
     }
   }
 
+  /** The backend call of head h under this score function. */
+  private void accumulate(int h, QueryRows q, List<KeyRows> keys, Band band, SoftmaxState acc) {
+    if (score.additive()) {
+      backend.accumulateAdditive(q, keys, additiveV[h], band, stats, acc);
+    } else {
+      backend.accumulate(q, keys, band, scale, stats, acc);
+    }
+  }
+
+  /** Blocks with q and k projected by the score function (memoised), or the blocks themselves. */
+  private IntFunction<TokenBlock> projected(IntFunction<TokenBlock> blocks) {
+    if (!score.projects()) {
+      return blocks;
+    }
+    java.util.Map<Integer, TokenBlock> memo = new java.util.HashMap<>();
+    return id -> {
+      TokenBlock t = memo.get(id);
+      if (t == null) {
+        TokenBlock raw = blocks.apply(id);
+        if (raw == null) {
+          return null;
+        }
+        t =
+            new TokenBlock(
+                raw.block(),
+                raw.firstPos(),
+                raw.n(),
+                project(raw.q(), raw.n(), true),
+                project(raw.k(), raw.n(), false),
+                raw.v());
+        memo.put(id, t);
+      }
+      return t;
+    };
+  }
+
+  private Globals projected(Globals g) {
+    if (!score.projects() || g.size() == 0) {
+      return g;
+    }
+    return new Globals(
+        g.pos(),
+        project(g.q(), g.size(), true),
+        project(g.k(), g.size(), false),
+        g.v(),
+        g.padding());
+  }
+
+  /** Rows of H·d values with every head projected as a query or a key; null stays null. */
+  private float[] project(float[] rows, int n, boolean query) {
+    if (rows == null) {
+      return null;
+    }
+    float[] out = new float[rows.length];
+    int w = shape.qkWidth();
+    for (int r = 0; r < n; r++) {
+      for (int h = 0; h < shape.heads(); h++) {
+        int off = r * w + h * shape.d();
+        if (query) {
+          score.projectQuery(h, rows, off, out, off);
+        } else {
+          score.projectKey(h, rows, off, out, off);
+        }
+      }
+    }
+    return out;
+  }
+
   private QueryRows queryRows(float[] q, int n, int h, int[] pos, int posOff) {
     return new QueryRows(q, h * shape.d(), shape.qkWidth(), n, shape.d(), pos, posOff);
   }
 
-  /** Head h of a block's keys; the block's global positions flagged {@code globalFlag}. */
+  /**
+   * Head h of a block's keys; the block's global positions flagged {@code globalFlag}, its padding
+   * {@link KeyRows#EXCLUDED}.
+   */
   private KeyRows keyRows(TokenBlock blk, int h, Globals globals, byte globalFlag) {
     byte[] flags = null;
     int lo = lowerBound(globals.pos(), blk.firstPos());
@@ -199,6 +311,14 @@ public final class SpanAttention {
       flags = new byte[blk.n()];
       for (int g = lo; g < hi; g++) {
         flags[globals.pos()[g] - blk.firstPos()] = globalFlag;
+      }
+    }
+    int plo = lowerBound(globals.padding(), blk.firstPos());
+    int phi = lowerBound(globals.padding(), blk.firstPos() + blk.n());
+    if (phi > plo) {
+      flags = flags == null ? new byte[blk.n()] : flags;
+      for (int x = plo; x < phi; x++) {
+        flags[globals.padding()[x] - blk.firstPos()] = KeyRows.EXCLUDED;
       }
     }
     return headOf(blk.k(), blk.v(), blk.n(), null, blk.firstPos(), flags, h);
@@ -229,13 +349,13 @@ public final class SpanAttention {
         0);
   }
 
-  private static boolean allGlobal(TokenBlock blk, Globals globals) {
+  static boolean allGlobal(TokenBlock blk, Globals globals) {
     int lo = lowerBound(globals.pos(), blk.firstPos());
     int hi = lowerBound(globals.pos(), blk.firstPos() + blk.n());
     return hi - lo == blk.n();
   }
 
-  private static int lowerBound(int[] a, int x) {
+  static int lowerBound(int[] a, int x) {
     int i = Arrays.binarySearch(a, x);
     return i >= 0 ? i : -i - 1;
   }

@@ -46,7 +46,12 @@ class PatternTest {
     int dilation = rng.nextInt(3) == 0 ? 1 + rng.nextInt(4) : 1;
     int random = rng.nextInt(7);
     long seed = rng.nextLong();
-    PatternSpec spec = new PatternSpec(name, block, window, dilation, random, seed, causal);
+    int stride = 1 + rng.nextInt(rng.nextBoolean() ? 150 : 10);
+    int summary = 1 + rng.nextInt(stride);
+    boolean anticausal = !causal && rng.nextInt(3) == 0;
+    PatternSpec spec =
+        new PatternSpec(
+            name, block, window, dilation, random, seed, causal, stride, summary, anticausal);
     return new Inst(spec, n, rng.nextLong(), rng.nextInt(16));
   }
 
@@ -91,9 +96,12 @@ class PatternTest {
           assertTrue(kb[x] >= 0 && kb[x] < nb, what);
           assertTrue(x == 0 || kb[x - 1] < kb[x], what); // ascending and distinct
           assertTrue(!causal || kb[x] <= qb, what); // causal: no later key block
+          assertTrue(!p.anticausal() || kb[x] >= qb, what); // anticausal: no earlier key block
         }
         switch (name) {
-          case "dense" -> assertArrayEquals(Positions.range(0, causal ? qb + 1 : nb), kb, what);
+          case "dense" ->
+              assertArrayEquals(
+                  Positions.range(p.anticausal() ? qb : 0, causal ? qb + 1 : nb), kb, what);
           case "blocked" -> assertArrayEquals(new int[] {qb}, kb, what);
           default -> assertTrue(kb.length > 0 || name.equals("bigbird"), what);
         }
@@ -119,9 +127,12 @@ class PatternTest {
       for (int pair = 0; pair < 300; pair++) {
         int i = rng.nextInt(n);
         int j;
-        if (pair % 3 == 0) {
+        if (pair % 4 == 0) {
           j = rng.nextInt(n); // anywhere
-        } else if (pair % 3 == 1) {
+        } else if (pair % 4 == 3) {
+          int l = in.spec.stride(); // strided columns and fixed summaries, ± 1
+          j = i - l * rng.nextInt(1 + n / l) + rng.nextInt(3) - 1;
+        } else if (pair % 4 == 1) {
           j = i + (rng.nextBoolean() ? reach : -reach) + rng.nextInt(5) - 2; // band edges
         } else {
           j = i + rng.nextInt(2 * b + 1) - b; // neighbouring blocks
@@ -131,8 +142,12 @@ class PatternTest {
         }
         boolean got = p.localAllows(n, in.docHash, in.head, i, j);
         int[] listed = p.localKeyBlocks(n, in.docHash, in.head, i / b);
-        boolean byInterface = Arrays.binarySearch(listed, j / b) >= 0 && p.band().allows(i, j);
-        boolean causalOk = !causal || j <= i;
+        boolean routed = Arrays.binarySearch(listed, j / b) >= 0;
+        boolean byInterface =
+            (routed && p.band().allows(i, j))
+                || (p.columnGroups() != null && p.columnGroups().allows(i, j));
+        boolean causalOk = (!causal || j <= i) && (!in.spec.anticausal() || j >= i);
+        int l = in.spec.stride();
         int qb = i / b;
         int kb = j / b;
         boolean expected =
@@ -149,10 +164,15 @@ class PatternTest {
                         >= 0;
                 yield (window || random) && causalOk;
               }
+              case "strided" -> causalOk && (Math.abs(i - j) < l || Math.floorMod(i - j, l) == 0);
+              case "fixed" -> causalOk && (j / l == i / l || j % l >= l - in.spec.summary());
               default -> throw new AssertionError(name);
             };
         int qi = i;
         int kj = j;
+        if (got) {
+          assertTrue(routed, () -> "allowed key not routed: " + in + " i=" + qi + " j=" + kj);
+        }
         assertEquals(
             byInterface, got, () -> "interface definition: " + in + " i=" + qi + " j=" + kj);
         assertEquals(expected, got, () -> "pattern definition: " + in + " i=" + qi + " j=" + kj);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.score.ScoreFunction;
 import org.longattn.kernels.state.SoftmaxState;
 import org.longattn.kernels.state.TreeFold;
 
@@ -30,16 +31,69 @@ public final class DocumentRunner {
       int[] columnGlobals,
       int spanBlocks,
       boolean stats) {
+    return run(
+        p, backend, shape, q, k, v, n, docHash, columnGlobals, new int[0], spanBlocks, stats);
+  }
+
+  /** {@link #run} with padding positions (sorted): their rows come out zero. */
+  public static Output run(
+      AttentionPattern p,
+      AttentionBackend backend,
+      HeadShape shape,
+      float[] q,
+      float[] k,
+      float[] v,
+      int n,
+      long docHash,
+      int[] columnGlobals,
+      int[] padding,
+      int spanBlocks,
+      boolean stats) {
+    return run(
+        p,
+        backend,
+        shape,
+        q,
+        k,
+        v,
+        n,
+        docHash,
+        columnGlobals,
+        padding,
+        spanBlocks,
+        stats,
+        ScoreFunction.scaledDot());
+  }
+
+  /** {@link #run} with padding and a score function. */
+  public static Output run(
+      AttentionPattern p,
+      AttentionBackend backend,
+      HeadShape shape,
+      float[] q,
+      float[] k,
+      float[] v,
+      int n,
+      long docHash,
+      int[] columnGlobals,
+      int[] padding,
+      int spanBlocks,
+      boolean stats,
+      ScoreFunction score) {
     int b = p.blockSize();
     int nb = p.numBlocks(n);
-    int[] gpos = p.globalPositions(n, columnGlobals);
+    int[] gpos =
+        java.util.Arrays.stream(p.globalPositions(n, columnGlobals))
+            .filter(g -> java.util.Arrays.binarySearch(padding, g) < 0)
+            .toArray();
     Globals globals =
         new Globals(
-            gpos,
-            gather(q, gpos, shape.qkWidth()),
-            gather(k, gpos, shape.qkWidth()),
-            gather(v, gpos, shape.vWidth()));
-    SpanAttention span = new SpanAttention(p, shape, stats, backend);
+                gpos,
+                gather(q, gpos, shape.qkWidth()),
+                gather(k, gpos, shape.qkWidth()),
+                gather(v, gpos, shape.vWidth()))
+            .withPadding(padding);
+    SpanAttention span = new SpanAttention(p, shape, stats, backend, score);
     int heads = shape.heads();
     float[] out = new float[n * shape.vWidth()];
     float[] ent = stats ? new float[n * heads] : null;
