@@ -49,6 +49,9 @@ public final class AttendJob {
 
   /** Runs the job; returns what went into {@code _longattn.json}. */
   public static Map<String, Object> run(SparkSession spark, AttendParams p) {
+    if (p.pattern().isLinearFamily()) {
+      return LinearAttendJob.run(spark, p);
+    }
     Progress progress = new Progress("attend");
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     AtomicOutput.checkTarget(spark, p.output(), p.overwrite());

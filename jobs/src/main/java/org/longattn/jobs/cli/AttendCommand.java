@@ -97,12 +97,20 @@ public final class AttendCommand implements Callable<Integer> {
     if (input.equals(output)) {
       throw new CommandLine.ParameterException(cmd, "--input and --output are the same path");
     }
+    org.longattn.kernels.pattern.PatternSpec patternSpec = pattern.spec(cmd);
+    if (stats && patternSpec.isLinearFamily()) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--stats is not defined for --pattern "
+              + patternSpec.name()
+              + " (entropy, distance and max weight need every pair's weight; see README)");
+    }
     return new AttendParams(
         input,
         output,
         overwrite,
         heads,
-        pattern.spec(cmd),
+        patternSpec,
         stats,
         backend,
         spanTokens,

@@ -9,7 +9,9 @@ public final class PatternOptions {
   @Option(
       names = "--pattern",
       defaultValue = "dense",
-      description = "dense | blocked | longformer | bigbird (default: ${DEFAULT-VALUE}).")
+      description =
+          "dense | blocked | longformer | bigbird, or a linear-attention family: linear |"
+              + " gated-linear | performer | linformer (default: ${DEFAULT-VALUE}).")
   String pattern;
 
   @Option(
@@ -41,11 +43,29 @@ public final class PatternOptions {
   @Option(names = "--causal", description = "Only keys j <= i.")
   boolean causal;
 
+  @Option(
+      names = "--features",
+      description = "Performer random features m (default " + PatternSpec.DEFAULT_FEATURES + ").")
+  Integer features;
+
+  @Option(
+      names = "--rank",
+      description = "Linformer projection rank k (default " + PatternSpec.DEFAULT_RANK + ").")
+  Integer rank;
+
   /** The spec, after checking that pattern-specific flags match the pattern. */
   public PatternSpec spec(CommandLine cmd) {
     requireFor(cmd, "--window", "longformer");
     requireFor(cmd, "--dilation", "longformer");
     requireFor(cmd, "--random-blocks", "bigbird");
+    requireFor(cmd, "--features", "performer");
+    requireFor(cmd, "--rank", "linformer");
+    if (causal && pattern.equals("linformer")) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--causal is not supported by --pattern linformer: its projection K' = sum_b E_b K_b"
+              + " mixes every position of the document, later ones included");
+    }
     try {
       PatternSpec spec =
           new PatternSpec(
@@ -55,8 +75,12 @@ public final class PatternOptions {
               dilation == null ? 1 : dilation,
               randomBlocks == null ? 3 : randomBlocks,
               seed,
-              causal);
-      spec.build(); // rejects an unknown name now, before any Spark work
+              causal,
+              features == null ? PatternSpec.DEFAULT_FEATURES : features,
+              rank == null ? PatternSpec.DEFAULT_RANK : rank);
+      if (!spec.isLinearFamily()) {
+        spec.build(); // rejects an unknown name now, before any Spark work
+      }
       return spec;
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());

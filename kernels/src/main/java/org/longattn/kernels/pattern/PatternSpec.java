@@ -10,6 +10,8 @@ package org.longattn.kernels.pattern;
  * @param randomBlocks BigBird random key blocks per query block (≥ 0)
  * @param seed seed of BigBird's random blocks
  * @param causal only keys j ≤ i
+ * @param features Performer random features m (≥ 1); ignored elsewhere
+ * @param rank Linformer projection rank k (≥ 1); ignored elsewhere
  */
 public record PatternSpec(
     String name,
@@ -18,8 +20,48 @@ public record PatternSpec(
     int dilation,
     int randomBlocks,
     long seed,
-    boolean causal)
+    boolean causal,
+    int features,
+    int rank)
     implements java.io.Serializable {
+
+  /** Default Performer features and Linformer rank. */
+  public static final int DEFAULT_FEATURES = 256;
+
+  public static final int DEFAULT_RANK = 256;
+
+  /**
+   * The state-based families (DESIGN §3): they have no block pattern ({@link #build()} rejects
+   * them); {@code attend} runs them as a reduction or a scan over blocks.
+   */
+  public static final java.util.List<String> LINEAR_FAMILIES =
+      java.util.List.of("linear", "gated-linear", "performer", "linformer");
+
+  /** A block pattern, with the default Performer features and Linformer rank. */
+  public PatternSpec(
+      String name,
+      int blockSize,
+      int window,
+      int dilation,
+      int randomBlocks,
+      long seed,
+      boolean causal) {
+    this(
+        name,
+        blockSize,
+        window,
+        dilation,
+        randomBlocks,
+        seed,
+        causal,
+        DEFAULT_FEATURES,
+        DEFAULT_RANK);
+  }
+
+  /** Whether {@link #name} is one of {@link #LINEAR_FAMILIES}. */
+  public boolean isLinearFamily() {
+    return LINEAR_FAMILIES.contains(name);
+  }
 
   /** Names {@link #build()} accepts. */
   public static final java.util.List<String> NAMES =
@@ -37,6 +79,12 @@ public record PatternSpec(
     }
     if (randomBlocks < 0) {
       throw new IllegalArgumentException("--random-blocks must be >= 0, got " + randomBlocks);
+    }
+    if (features < 1) {
+      throw new IllegalArgumentException("--features must be >= 1, got " + features);
+    }
+    if (rank < 1) {
+      throw new IllegalArgumentException("--rank must be >= 1, got " + rank);
     }
   }
 
@@ -57,6 +105,15 @@ public record PatternSpec(
       m.put("random_blocks", randomBlocks);
       m.put("seed", seed);
     }
+    if (name.equals("performer")) {
+      m.put("features", features);
+    }
+    if (name.equals("linformer")) {
+      m.put("rank", rank);
+    }
+    if (isLinearFamily()) {
+      m.put("seed", seed);
+    }
     return m;
   }
 
@@ -69,7 +126,15 @@ public record PatternSpec(
       case "bigbird" -> new BigBirdPattern(blockSize, randomBlocks, seed, causal);
       default ->
           throw new IllegalArgumentException(
-              "--pattern must be one of " + NAMES + ", got '" + name + "'");
+              isLinearFamily()
+                  ? "--pattern " + name + " is a linear-attention family: it has no block pattern"
+                  : "--pattern must be one of "
+                      + NAMES
+                      + " or "
+                      + LINEAR_FAMILIES
+                      + ", got '"
+                      + name
+                      + "'");
     };
   }
 }
