@@ -4,6 +4,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.longattn.kernels.span.TokenBlock;
 import org.longattn.kernels.state.TreeFold;
@@ -122,6 +126,58 @@ public final class LinearSpanAttention<S> {
       }
     }
     return out;
+  }
+
+  /**
+   * A whole document held in memory (benchmarks and tests): the three steps over spans of {@code
+   * spanBlocks} blocks (a power of two), steps 1 and 3 spread over {@code workers} tasks of {@code
+   * pool} that take spans from a shared counter. Returns the outputs of all tokens, row-major. The
+   * result is the same bits for any {@code workers}.
+   */
+  public float[] document(TokenBlock[] blocks, int spanBlocks, ExecutorService pool, int workers)
+      throws InterruptedException, ExecutionException {
+    int nb = blocks.length;
+    int spans = (nb + spanBlocks - 1) / spanBlocks;
+    byte[][] totals = new byte[spans][];
+    forEachSpan(
+        pool,
+        workers,
+        spans,
+        s ->
+            totals[s] =
+                spanTotal(b -> blocks[b], s * spanBlocks, Math.min(nb, (s + 1) * spanBlocks)));
+    List<byte[]> inputs = spanInputs(java.util.Arrays.asList(totals));
+    TokenBlock last = blocks[nb - 1];
+    float[] out = new float[(last.firstPos() + last.n()) * outWidth];
+    forEachSpan(
+        pool,
+        workers,
+        spans,
+        s -> {
+          int lo = s * spanBlocks;
+          float[] o = outputs(b -> blocks[b], lo, Math.min(nb, lo + spanBlocks), inputs.get(s));
+          System.arraycopy(o, 0, out, blocks[lo].firstPos() * outWidth, o.length);
+        });
+    return out;
+  }
+
+  private static void forEachSpan(
+      ExecutorService pool, int workers, int spans, java.util.function.IntConsumer task)
+      throws InterruptedException, ExecutionException {
+    AtomicInteger next = new AtomicInteger();
+    List<Future<?>> running = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      running.add(
+          pool.submit(
+              () -> {
+                for (int s = next.getAndIncrement(); s < spans; s = next.getAndIncrement()) {
+                  task.accept(s);
+                }
+              }));
+    }
+    for (Future<?> f : running) {
+      f.get();
+    }
   }
 
   private List<S> blockStates(IntFunction<TokenBlock> blocks, int lo, int hi, int head) {
