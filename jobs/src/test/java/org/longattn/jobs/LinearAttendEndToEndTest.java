@@ -73,6 +73,11 @@ class LinearAttendEndToEndTest {
   }
 
   static String write(List<Doc> docs, String name) {
+    return write(docs, tmp.resolve(name));
+  }
+
+  /** Writes the documents as a token table (rows shuffled, 3 files) at {@code path}. */
+  static String write(List<Doc> docs, Path path) {
     boolean gates = docs.get(0).gate() != null;
     StructType schema = TokenTables.SCHEMA;
     if (gates) {
@@ -97,7 +102,7 @@ class LinearAttendEndToEndTest {
       }
     }
     java.util.Collections.shuffle(rows, new java.util.Random(3));
-    String in = tmp.resolve(name).toString();
+    String in = path.toString();
     SparkTestSession.get()
         .createDataFrame(rows, schema)
         .repartition(3)
@@ -272,6 +277,7 @@ class LinearAttendEndToEndTest {
     expectRejected(in, "--rank", "--pattern", "performer", "--rank", "8");
     expectRejected(in, "--stats", "--pattern", "linear", "--stats");
     expectRejected(in, "--features", "--pattern", "performer", "--features", "0");
+    expectRejected(in, "--backend opencl", "--pattern", "gated-linear", "--backend", "opencl");
   }
 
   private void expectRejected(String in, String message, String... flags) {

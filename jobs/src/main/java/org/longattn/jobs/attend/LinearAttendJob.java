@@ -12,10 +12,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.longattn.datasets.AtomicOutput;
+import org.longattn.datasets.InputException;
 import org.longattn.datasets.TokenRowDecoder;
 import org.longattn.datasets.TokenTable;
 import org.longattn.jobs.Progress;
 import org.longattn.jobs.RunInfo;
+import org.longattn.kernels.LinearAttentionBackend;
+import org.longattn.kernels.LinearBackends;
 import org.longattn.kernels.linear.LinearFamilies;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.PatternSpec;
@@ -49,6 +52,14 @@ public final class LinearAttendJob {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     AtomicOutput.checkTarget(spark, p.output(), p.overwrite());
     PatternSpec spec = p.pattern();
+    if (!LinearFamilies.supportsBackend(spec.name(), p.backend())) {
+      throw new InputException(
+          "--backend "
+              + p.backend()
+              + " is not supported by --pattern "
+              + spec.name()
+              + " (OpenCL kernels exist for linear and performer)");
+    }
     Dataset<Row> df = TokenTable.read(spark, p.input());
     int[] lengths = TokenTable.probeLengths(df, p.input());
     HeadShape shape = AttendJob.headShape(lengths, p.heads());
@@ -87,7 +98,12 @@ public final class LinearAttendJob {
             .sum();
     int partitions =
         p.partitions() > 0 ? p.partitions() : AttendJob.partitions(spans, tokens, routing, jsc);
-    String device = "java (linear-family states)";
+    // gated-linear and linformer have Java kernels only (--backend opencl is refused for them)
+    String backend = LinearFamilies.supportsBackend(spec.name(), "opencl") ? p.backend() : "java";
+    String device;
+    try (LinearAttentionBackend probe = LinearBackends.create(backend, -1)) {
+      device = probe.name() + " on " + probe.device();
+    }
     progress.stage(
         "plan",
         plans.size()
@@ -109,7 +125,9 @@ public final class LinearAttendJob {
             + ")"
             + (spec.name().equals("gated-linear")
                 ? gateColumn ? ", gates from column 'gate'" : ", gates projected from k"
-                : ""));
+                : "")
+            + ", backend "
+            + device);
 
     Broadcast<Map<String, DocPlan>> bPlans = jsc.broadcast(plans);
     LongAccumulator ownBytes = jsc.sc().longAccumulator("kv bytes");
@@ -125,7 +143,15 @@ public final class LinearAttendJob {
             .partitionBy(partitioner);
     LinearSpanTasks tasks =
         new LinearSpanTasks(
-            bPlans, spec, spanBlocks, shape, routedShape, gateColumn, p.binaryOutput(), stateBytes);
+            bPlans,
+            spec,
+            spanBlocks,
+            shape,
+            routedShape,
+            gateColumn,
+            p.binaryOutput(),
+            stateBytes,
+            backend);
     JavaPairRDD<SpanKey, byte[]> inputs =
         routed
             .mapPartitionsToPair(tasks::totals)

@@ -13,6 +13,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 import org.longattn.datasets.FloatBytes;
+import org.longattn.kernels.LinearAttentionBackend;
+import org.longattn.kernels.LinearBackends;
 import org.longattn.kernels.linear.LinearFamilies;
 import org.longattn.kernels.linear.LinearSpanAttention;
 import org.longattn.kernels.pattern.PatternSpec;
@@ -34,6 +36,7 @@ public final class LinearSpanTasks implements java.io.Serializable {
   private final boolean gateColumn;
   private final boolean binaryOutput;
   private final LongAccumulator stateBytes;
+  private final String backend;
 
   /**
    * @param routedShape the shape of the routed rows (v rows carry the log-gates after the values
@@ -47,7 +50,8 @@ public final class LinearSpanTasks implements java.io.Serializable {
       HeadShape routedShape,
       boolean gateColumn,
       boolean binaryOutput,
-      LongAccumulator stateBytes) {
+      LongAccumulator stateBytes,
+      String backend) {
     this.plans = plans;
     this.spec = spec;
     this.spanBlocks = spanBlocks;
@@ -56,11 +60,17 @@ public final class LinearSpanTasks implements java.io.Serializable {
     this.gateColumn = gateColumn;
     this.binaryOutput = binaryOutput;
     this.stateBytes = stateBytes;
+    this.backend = backend;
   }
 
-  private LinearSpanAttention<?> attention() {
+  /** The backend of this task (the GPU Spark assigned it, if any). */
+  private LinearAttentionBackend backend() {
+    return LinearBackends.create(backend, SpanTasks.assignedGpu());
+  }
+
+  private LinearSpanAttention<?> attention(LinearAttentionBackend be) {
     return new LinearSpanAttention<>(
-        LinearFamilies.create(spec, shape, gateColumn), shape.heads(), shape.vWidth());
+        LinearFamilies.create(spec, shape, gateColumn, be), shape.heads(), shape.vWidth());
   }
 
   /** Every span of the partition, assembled (and checked) from its routed records. */
@@ -85,9 +95,19 @@ public final class LinearSpanTasks implements java.io.Serializable {
 
   /** Step 1: (document, [span int, heads × state]) per span of the partition. */
   public Iterator<Tuple2<String, byte[]>> totals(Iterator<Tuple2<SpanKey, byte[]>> records) {
-    LinearSpanAttention<?> attention = attention();
+    TreeMap<SpanKey, SpanAssembler> spans = assemble(records);
     List<Tuple2<String, byte[]>> out = new ArrayList<>();
-    for (Map.Entry<SpanKey, SpanAssembler> span : assemble(records).entrySet()) {
+    try (LinearAttentionBackend be = backend()) {
+      totals(attention(be), spans, out);
+    }
+    return out.iterator();
+  }
+
+  private void totals(
+      LinearSpanAttention<?> attention,
+      TreeMap<SpanKey, SpanAssembler> spans,
+      List<Tuple2<String, byte[]>> out) {
+    for (Map.Entry<SpanKey, SpanAssembler> span : spans.entrySet()) {
       int[] range = blockRange(span.getKey());
       byte[] total = attention.spanTotal(span.getValue()::block, range[0], range[1]);
       ByteBuffer buf = ByteBuffer.allocate(4 + total.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -95,7 +115,6 @@ public final class LinearSpanTasks implements java.io.Serializable {
       stateBytes.add(buf.capacity());
       out.add(new Tuple2<>(span.getKey().docId(), buf.array()));
     }
-    return out.iterator();
   }
 
   /** Step 2: one document's span totals → (span, its input), in span order. */
@@ -110,7 +129,9 @@ public final class LinearSpanTasks implements java.io.Serializable {
       }
       totals.add(Arrays.copyOfRange(bySpan.get(s), 4, bySpan.get(s).length));
     }
-    List<byte[]> inputs = attention().spanInputs(totals);
+    // the scan over span totals is O(spans × state): plain Java whatever the backend
+    List<byte[]> inputs =
+        attention(org.longattn.kernels.cpu.JavaLinearBackend.INSTANCE).spanInputs(totals);
     List<Tuple2<SpanKey, byte[]>> out = new ArrayList<>(inputs.size());
     for (int s = 0; s < inputs.size(); s++) {
       stateBytes.add(inputs.get(s).length);
@@ -132,7 +153,8 @@ public final class LinearSpanTasks implements java.io.Serializable {
     TreeMap<SpanKey, SpanAssembler> spans = assemble(records);
     Map<SpanKey, byte[]> in = new java.util.HashMap<>();
     inputs.forEachRemaining(t -> in.put(t._1(), t._2()));
-    LinearSpanAttention<?> attention = attention();
+    LinearAttentionBackend be = backend();
+    LinearSpanAttention<?> attention = attention(be);
     Iterator<Map.Entry<SpanKey, SpanAssembler>> it = spans.entrySet().iterator();
     return new Iterator<>() {
       private final java.util.ArrayDeque<Row> ready = new java.util.ArrayDeque<>();
@@ -144,7 +166,11 @@ public final class LinearSpanTasks implements java.io.Serializable {
           it.remove(); // let the span's blocks go once computed
           spanRows(attention, span.getKey(), span.getValue(), in.get(span.getKey()), ready);
         }
-        return !ready.isEmpty();
+        if (ready.isEmpty()) {
+          be.close();
+          return false;
+        }
+        return true;
       }
 
       @Override

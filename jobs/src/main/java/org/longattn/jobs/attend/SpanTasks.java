@@ -117,7 +117,7 @@ public final class SpanTasks implements java.io.Serializable {
    * The GPU Spark assigned to this task ({@code spark.task.resource.gpu.amount}), as an index among
    * the OpenCL GPUs; -1 (the default device) outside Spark's resource scheduling.
    */
-  private static int assignedGpu() {
+  static int assignedGpu() {
     TaskContext tc = TaskContext.get();
     if (tc == null || !tc.resourcesJMap().containsKey("gpu")) {
       return -1;

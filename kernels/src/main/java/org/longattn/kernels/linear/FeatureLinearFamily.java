@@ -1,6 +1,7 @@
 package org.longattn.kernels.linear;
 
 import java.nio.ByteBuffer;
+import org.longattn.kernels.LinearAttentionBackend;
 import org.longattn.kernels.feature.FeatureMap;
 import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.TokenBlock;
@@ -16,10 +17,13 @@ final class FeatureLinearFamily implements LinearFamily<LinearState> {
   private final FeatureMap[] maps;
   private final boolean causal;
   private final int m;
+  private final LinearAttentionBackend backend;
 
   /** {@code maps[h]} is head h's feature map (all of the same feature width). */
-  FeatureLinearFamily(HeadShape shape, FeatureMap[] maps, boolean causal) {
+  FeatureLinearFamily(
+      HeadShape shape, FeatureMap[] maps, boolean causal, LinearAttentionBackend backend) {
     this.shape = shape;
+    this.backend = backend;
     this.maps = maps;
     this.causal = causal;
     this.m = maps[0].featureDim();
@@ -43,8 +47,9 @@ final class FeatureLinearFamily implements LinearFamily<LinearState> {
   @Override
   public LinearState blockState(TokenBlock b, int head) {
     float[] phiK = maps[head].apply(b.k(), head * shape.d(), shape.qkWidth(), b.n());
-    return LinearState.ofKeys(
-        m, shape.dv(), phiK, 0, m, b.v(), head * shape.dv(), shape.vWidth(), b.n());
+    LinearState st = LinearState.identity(m, shape.dv());
+    st.accumulate(backend, phiK, 0, m, b.v(), head * shape.dv(), shape.vWidth(), b.n());
+    return st;
   }
 
   @Override
@@ -63,7 +68,7 @@ final class FeatureLinearFamily implements LinearFamily<LinearState> {
       float[] phiK = maps[head].apply(b.k(), head * d, shape.qkWidth(), b.n());
       state.applyCausal(phiQ, 0, m, phiK, 0, m, b.v(), head * dv, vw, b.n(), out, outOff, vw);
     } else {
-      state.apply(phiQ, 0, m, b.n(), out, outOff, vw);
+      state.apply(backend, phiQ, 0, m, b.n(), out, outOff, vw);
     }
   }
 

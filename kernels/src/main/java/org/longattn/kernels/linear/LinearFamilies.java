@@ -1,5 +1,7 @@
 package org.longattn.kernels.linear;
 
+import org.longattn.kernels.LinearAttentionBackend;
+import org.longattn.kernels.cpu.JavaLinearBackend;
 import org.longattn.kernels.feature.EluPlusOne;
 import org.longattn.kernels.feature.FeatureMap;
 import org.longattn.kernels.feature.GateProjection;
@@ -35,6 +37,11 @@ public final class LinearFamilies {
 
   private LinearFamilies() {}
 
+  /** Whether family {@code family} runs on backend {@code backend} (java, opencl, auto). */
+  public static boolean supportsBackend(String family, String backend) {
+    return !backend.equals("opencl") || family.equals("linear") || family.equals("performer");
+  }
+
   /** The seed of head {@code head}'s random parameters with the given tag. */
   public static long headSeed(long seed, long tag, int head) {
     return Seeds.mix(seed, tag, head);
@@ -45,13 +52,27 @@ public final class LinearFamilies {
    * shape}; {@code gateColumn}: gated-linear reads log-gates after the values in v rows.
    */
   public static LinearFamily<?> create(PatternSpec spec, HeadShape shape, boolean gateColumn) {
+    return create(spec, shape, gateColumn, JavaLinearBackend.INSTANCE);
+  }
+
+  /**
+   * {@link #create(PatternSpec, HeadShape, boolean)} with the state arithmetic of {@code linear}
+   * and {@code performer} on {@code backend}; the other families have Java kernels only and reject
+   * any other backend ({@link #supportsBackend}).
+   */
+  public static LinearFamily<?> create(
+      PatternSpec spec, HeadShape shape, boolean gateColumn, LinearAttentionBackend backend) {
+    if (!backend.name().equals("java") && !supportsBackend(spec.name(), backend.name())) {
+      throw new IllegalArgumentException(
+          "--backend " + backend.name() + " is not supported by --pattern " + spec.name());
+    }
     int heads = shape.heads();
     int d = shape.d();
     switch (spec.name()) {
       case "linear" -> {
         FeatureMap[] maps = new FeatureMap[heads];
         java.util.Arrays.fill(maps, new EluPlusOne(d));
-        return new FeatureLinearFamily(shape, maps, spec.causal());
+        return new FeatureLinearFamily(shape, maps, spec.causal(), backend);
       }
       case "performer" -> {
         FeatureMap[] maps = new FeatureMap[heads];
@@ -60,7 +81,7 @@ public final class LinearFamilies {
               new PositiveRandomFeatures(
                   d, spec.features(), headSeed(spec.seed(), PERFORMER, h), PERFORMER_STABILISER);
         }
-        return new FeatureLinearFamily(shape, maps, spec.causal());
+        return new FeatureLinearFamily(shape, maps, spec.causal(), backend);
       }
       case "gated-linear" -> {
         GateProjection[] p = new GateProjection[heads];

@@ -1,6 +1,8 @@
 package org.longattn.kernels.state;
 
 import java.nio.ByteBuffer;
+import org.longattn.kernels.LinearAttentionBackend;
+import org.longattn.kernels.cpu.JavaLinearBackend;
 import org.longattn.kernels.cpu.LinearKernels;
 import org.longattn.kernels.feature.FeatureMap;
 import org.longattn.kernels.feature.FlatRows;
@@ -99,9 +101,22 @@ public final class LinearState {
    */
   public void accumulate(
       float[] phiK, int phiOff, int phiStride, float[] v, int vOff, int vStride, int n) {
+    accumulate(JavaLinearBackend.INSTANCE, phiK, phiOff, phiStride, v, vOff, vStride, n);
+  }
+
+  /** {@link #accumulate(float[], int, int, float[], int, int, int)} on {@code backend}. */
+  public void accumulate(
+      LinearAttentionBackend backend,
+      float[] phiK,
+      int phiOff,
+      int phiStride,
+      float[] v,
+      int vOff,
+      int vStride,
+      int n) {
     FlatRows.check(phiK, phiOff, phiStride, n, m, "key feature");
     FlatRows.check(v, vOff, vStride, n, dv, "value");
-    LinearKernels.accumulate(phiK, phiOff, phiStride, v, vOff, vStride, n, m, dv, s, z);
+    backend.accumulate(phiK, phiOff, phiStride, v, vOff, vStride, n, m, dv, s, z);
     tokens += n;
   }
 
@@ -138,9 +153,22 @@ public final class LinearState {
    */
   public void apply(
       float[] phiQ, int phiOff, int phiStride, int n, float[] out, int outOff, int outStride) {
+    apply(JavaLinearBackend.INSTANCE, phiQ, phiOff, phiStride, n, out, outOff, outStride);
+  }
+
+  /** {@link #apply(float[], int, int, int, float[], int, int)} on {@code backend}. */
+  public void apply(
+      LinearAttentionBackend backend,
+      float[] phiQ,
+      int phiOff,
+      int phiStride,
+      int n,
+      float[] out,
+      int outOff,
+      int outStride) {
     FlatRows.check(phiQ, phiOff, phiStride, n, m, "query feature");
     FlatRows.check(out, outOff, outStride, n, dv, "output");
-    LinearKernels.apply(phiQ, phiOff, phiStride, n, m, dv, s, z, out, outOff, outStride);
+    backend.apply(phiQ, phiOff, phiStride, n, m, dv, s, z, out, outOff, outStride);
   }
 
   /**
@@ -168,11 +196,47 @@ public final class LinearState {
       float[] out,
       int outOff,
       int outStride) {
+    applyCausal(
+        JavaLinearBackend.INSTANCE,
+        phiQ,
+        qOff,
+        qStride,
+        phiK,
+        kOff,
+        kStride,
+        v,
+        vOff,
+        vStride,
+        n,
+        out,
+        outOff,
+        outStride);
+  }
+
+  /**
+   * {@link #applyCausal(float[], int, int, float[], int, int, float[], int, int, int, float[], int,
+   * int)} on {@code backend}.
+   */
+  public void applyCausal(
+      LinearAttentionBackend backend,
+      float[] phiQ,
+      int qOff,
+      int qStride,
+      float[] phiK,
+      int kOff,
+      int kStride,
+      float[] v,
+      int vOff,
+      int vStride,
+      int n,
+      float[] out,
+      int outOff,
+      int outStride) {
     FlatRows.check(phiQ, qOff, qStride, n, m, "query feature");
     FlatRows.check(phiK, kOff, kStride, n, m, "key feature");
     FlatRows.check(v, vOff, vStride, n, dv, "value");
     FlatRows.check(out, outOff, outStride, n, dv, "output");
-    LinearKernels.applyCausal(
+    backend.applyCausal(
         phiQ, qOff, qStride, phiK, kOff, kStride, v, vOff, vStride, n, m, dv, s, z, out, outOff,
         outStride);
   }
