@@ -16,8 +16,8 @@ import org.longattn.datasets.SparkTestSession;
  * 1), so softmax scores q·k/√d are ≈ N(0, 1)). Error per query |o − o_exact|₂ / |o_exact|₂,
  * averaged over the queries, exact softmax in double.
  *
- * <p>Stated bound for m = 256: mean relative error &lt; 2.0; measured 1.33 with these seeds (m = 16:
- * 1.49; the uniform average of v, as a baseline: 1.00). That is the estimator's variance, not
+ * <p>Stated bound for m = 256: mean relative error &lt; 2.0; measured 1.33 with these seeds (m =
+ * 16: 1.49; the uniform average of v, as a baseline: 1.00). That is the estimator's variance, not
  * rounding (the job matches the dense FAVOR+ formula to 1e-5, LinearAttendEndToEndTest): it grows
  * like e^{(|q|² + |k|²)/√d}, and unit-variance q, k are far outside the regime where FAVOR+ is
  * accurate — FeatureMapTest measures 0.054 at d = 64 with q, k ~ N(0, 0.25²). So performer needs
@@ -65,7 +65,25 @@ class PerformerErrorTest {
     double[][] exact = softmax(q, k, v);
     double e256 = meanRelativeError(in, 256, exact);
     double e16 = meanRelativeError(in, 16, exact);
-    System.err.printf("performer mean relative error: m=256 %.4f, m=16 %.4f%n", e256, e16);
+    double uniform = 0; // baseline: every query gets the mean of v
+    double[] mean = new double[D];
+    for (float[] row : v) {
+      for (int c = 0; c < D; c++) {
+        mean[c] += row[c] / (double) N;
+      }
+    }
+    for (double[] e : exact) {
+      double err = 0;
+      double norm = 0;
+      for (int c = 0; c < D; c++) {
+        err += (mean[c] - e[c]) * (mean[c] - e[c]);
+        norm += e[c] * e[c];
+      }
+      uniform += Math.sqrt(err / norm) / N;
+    }
+    System.err.printf(
+        "performer mean relative error: m=256 %.4f, m=16 %.4f, uniform baseline %.4f%n",
+        e256, e16, uniform);
     assertTrue(e256 < 2.0, "m=256 error " + e256);
     assertTrue(e256 < e16, "m=256 (" + e256 + ") must beat m=16 (" + e16 + ")");
   }
