@@ -191,7 +191,9 @@ public final class LinearAttendJob {
             shuffle.put("bytes_written", meter.bytesWritten());
             shuffle.put("kv_bytes", ownBytes.value());
             shuffle.put("kv_bytes_shipped", ownBytes.value() + foreignBytes.value());
-            shuffle.put("duplication_factor", ownBytes.value() == 0 ? 0.0 : 1.0);
+            long kv = ownBytes.value();
+            shuffle.put(
+                "duplication_factor", kv == 0 ? 0.0 : (kv + foreignBytes.value()) / (double) kv);
             info.put("shuffle", shuffle);
             info.put("timings_s", progress.timings());
             AtomicOutput.writeText(spark, tmp, "_longattn.json", RunInfo.toJson(info));
