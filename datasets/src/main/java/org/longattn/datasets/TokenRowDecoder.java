@@ -44,6 +44,10 @@ public final class TokenRowDecoder implements Serializable {
   private final int heads;
   private final int qLen;
   private final int vLen;
+  private final int gateIdx;
+  private final boolean gateBinary;
+  private final boolean gateContainsNull;
+  private final boolean gateInValues;
 
   private TokenRowDecoder(StructType schema, int heads, int qLen, int vLen) {
     this.docIdx = ordinal(schema, TokenTable.DOC_ID, DataTypes.StringType);
@@ -66,6 +70,98 @@ public final class TokenRowDecoder implements Serializable {
     this.heads = heads;
     this.qLen = qLen;
     this.vLen = vLen;
+    this.gateIdx =
+        TokenTable.has(schema, TokenTable.GATE) ? schema.fieldIndex(TokenTable.GATE) : -1;
+    DataType gt = gateIdx >= 0 ? schema.fields()[gateIdx].dataType() : DataTypes.BinaryType;
+    if (!gt.equals(DataTypes.BinaryType)
+        && !(gt instanceof ArrayType a && a.elementType().equals(DataTypes.FloatType))) {
+      throw notValidated(TokenTable.GATE, gt);
+    }
+    this.gateBinary = gt.equals(DataTypes.BinaryType);
+    this.gateContainsNull = gt instanceof ArrayType a && a.containsNull();
+    this.gateInValues = false;
+  }
+
+  /** A copy of {@code d} that appends the checked log-gates to every v (see withGateInValues). */
+  private TokenRowDecoder(TokenRowDecoder d) {
+    this.docIdx = d.docIdx;
+    this.posIdx = d.posIdx;
+    System.arraycopy(d.vecIdx, 0, vecIdx, 0, 3);
+    System.arraycopy(d.binary, 0, binary, 0, 3);
+    System.arraycopy(d.containsNull, 0, containsNull, 0, 3);
+    this.globalIdx = d.globalIdx;
+    this.heads = d.heads;
+    this.qLen = d.qLen;
+    this.vLen = d.vLen;
+    this.gateIdx = d.gateIdx;
+    this.gateBinary = d.gateBinary;
+    this.gateContainsNull = d.gateContainsNull;
+    this.gateInValues = true;
+  }
+
+  /** Whether the table has a {@code gate} column (log-gates of gated linear attention). */
+  public boolean hasGate() {
+    return gateIdx >= 0;
+  }
+
+  /**
+   * A decoder whose records carry v followed by the row's {@code gate} vector (len(v) + len(q)
+   * values): the gated-linear job ships log-gates with the values. The gate is checked like the
+   * other vectors (not null, len(gate) = len(q)) and every value must be a log-gate: ≤ 0 (−∞
+   * allowed, a gate that closes completely); NaN or a positive value is an {@link InputException}
+   * naming document, position and column.
+   *
+   * <p>Only {@link #decode(InternalRow)} (the job's path) reads gates.
+   *
+   * @throws IllegalStateException if the table has no {@code gate} column
+   */
+  public TokenRowDecoder withGateInValues() {
+    if (gateIdx < 0) {
+      throw new IllegalStateException("the token table has no 'gate' column");
+    }
+    return new TokenRowDecoder(this);
+  }
+
+  private float[] appendGate(float[] v, float[] gate, float[] q, String doc, int pos) {
+    String where = InputException.where(doc, pos, TokenTable.GATE);
+    if (gate.length != q.length) {
+      throw new InputException(
+          where + "length " + gate.length + " differs from column 'q' length " + q.length);
+    }
+    for (int x = 0; x < gate.length; x++) {
+      if (!(gate[x] <= 0f)) {
+        throw new InputException(
+            where + "log-gate " + gate[x] + " at index " + x + " (log-gates must be <= 0)");
+      }
+    }
+    float[] vg = java.util.Arrays.copyOf(v, v.length + gate.length);
+    System.arraycopy(gate, 0, vg, v.length, gate.length);
+    return vg;
+  }
+
+  private float[] internalGate(InternalRow row, String doc, int pos) {
+    if (row.isNullAt(gateIdx)) {
+      throw new InputException(InputException.where(doc, pos, TokenTable.GATE) + "null vector");
+    }
+    if (gateBinary) {
+      byte[] b = row.getBinary(gateIdx);
+      if ((b.length & 3) != 0) {
+        throw new InputException(
+            InputException.where(doc, pos, TokenTable.GATE)
+                + "binary length "
+                + b.length
+                + " is not a multiple of 4 (little-endian float32 expected)");
+      }
+      return FloatBytes.decodeFloats(b);
+    }
+    ArrayData arr = row.getArray(gateIdx);
+    for (int x = 0; gateContainsNull && x < arr.numElements(); x++) {
+      if (arr.isNullAt(x)) {
+        throw new InputException(
+            InputException.where(doc, pos, TokenTable.GATE) + "null at index " + x);
+      }
+    }
+    return arr.toFloatArray();
   }
 
   /**
@@ -102,6 +198,9 @@ public final class TokenRowDecoder implements Serializable {
 
   /** Decodes and checks one row of a {@code Dataset<Row>} with the decoder's schema. */
   public TokenRecord decode(Row row) {
+    if (gateInValues) {
+      throw new IllegalStateException("gates are decoded from internal rows only");
+    }
     if (row.isNullAt(docIdx)) {
       throw new InputException(nullDocId(row.isNullAt(posIdx) ? null : row.getInt(posIdx)));
     }
@@ -128,6 +227,9 @@ public final class TokenRowDecoder implements Serializable {
     float[][] vec = new float[3][];
     for (int c = 0; c < 3; c++) {
       vec[c] = check(internalVector(row, c, doc, pos), c, doc, pos, vec[0]);
+    }
+    if (gateInValues) {
+      vec[2] = appendGate(vec[2], internalGate(row, doc, pos), vec[0], doc, pos);
     }
     boolean global = globalIdx >= 0 && !row.isNullAt(globalIdx) && row.getBoolean(globalIdx);
     return new TokenRecord(doc, pos, vec[0], vec[1], vec[2], global);

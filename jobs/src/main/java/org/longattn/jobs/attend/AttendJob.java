@@ -55,6 +55,9 @@ public final class AttendJob {
     if (HyenaAttendJob.handles(p)) {
       return HyenaAttendJob.run(spark, p); // long convolutions, not attention
     }
+    if (p.pattern().isLinearFamily()) {
+      return LinearAttendJob.run(spark, p);
+    }
     Progress progress = new Progress("attend");
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     AtomicOutput.checkTarget(spark, p.output(), p.overwrite());

@@ -135,7 +135,7 @@ public final class KernelBench {
     return new Globals(gpos, q, k, v);
   }
 
-  private static float[] gaussian(SplittableRandom rng, int n) {
+  static float[] gaussian(SplittableRandom rng, int n) {
     float[] a = new float[n];
     for (int i = 0; i < n; i++) {
       double u1 = rng.nextDouble();

@@ -8,6 +8,7 @@ import org.longattn.jobs.attend.CrossAttendJob;
 import org.longattn.jobs.attend.CrossParams;
 import org.longattn.kernels.Backends;
 import org.longattn.kernels.conv.ConvBand;
+import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.score.ScoreFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -180,6 +181,20 @@ public final class AttendCommand implements Callable<Integer> {
     if (input.equals(output)) {
       throw new CommandLine.ParameterException(cmd, "--input and --output are the same path");
     }
+    PatternSpec patternSpec = pattern.spec(cmd);
+    if (stats && patternSpec.isLinearFamily()) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--stats is not defined for --pattern "
+              + patternSpec.name()
+              + " (entropy, distance and max weight need every pair's weight; see README)");
+    }
+    if (cmd.getParseResult().hasMatchedOption("--score")
+        && (patternSpec.isLinearFamily() || PatternSpec.OPERATORS.contains(patternSpec.name()))
+        && !score.equals("scaled-dot")) {
+      throw new CommandLine.ParameterException(
+          cmd, "--score applies to softmax patterns, not to --pattern " + patternSpec.name());
+    }
     if (!ScoreFunction.NAMES.contains(score)) {
       throw new CommandLine.ParameterException(
           cmd, "--score must be one of " + ScoreFunction.NAMES + ", got '" + score + "'");
@@ -208,7 +223,7 @@ public final class AttendCommand implements Callable<Integer> {
         output,
         overwrite,
         heads,
-        pattern.spec(cmd),
+        patternSpec,
         stats,
         backendToUse,
         spanTokens,

@@ -11,6 +11,7 @@ import org.longattn.jobs.RunInfo;
 import org.longattn.jobs.attend.AttendJob;
 import org.longattn.jobs.attend.AttendParams;
 import org.longattn.jobs.bench.KernelBench;
+import org.longattn.jobs.bench.LinearKernelBench;
 import org.longattn.jobs.generate.GenerateJob;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.PatternSpec;
@@ -76,14 +77,17 @@ public final class BenchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           cmd, "bench: --pattern " + ps.name() + " is not covered; time `attend` instead");
     }
-    AttentionPattern p = ps.build();
+    AttentionPattern p = ps.isLinearFamily() ? null : ps.build();
     HeadShape shape = new HeadShape(heads, headDim, headDim);
     int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
 
     double[] secs = new double[repeat];
     KernelBench.Result last = null;
     for (int i = 0; i < repeat; i++) {
-      last = KernelBench.run(p, shape, tokens, spanTokens, nThreads, backend, 1);
+      last =
+          p == null
+              ? LinearKernelBench.run(ps, shape, tokens, spanTokens, nThreads, 1)
+              : KernelBench.run(p, shape, tokens, spanTokens, nThreads, backend, 1);
       secs[i] = last.seconds();
       System.err.printf("[bench] kernel run %d: %.3f s%n", i + 1, secs[i]);
     }
@@ -92,7 +96,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     Map<String, Object> out = new LinkedHashMap<>();
     Map<String, Object> workload = new LinkedHashMap<>();
-    workload.put("pattern", p.name());
+    workload.put("pattern", ps.name());
     workload.put("tokens", tokens);
     workload.put("heads", heads);
     workload.put("head_dim", headDim);

@@ -72,6 +72,14 @@ public final class PatternCommand implements Callable<Integer> {
       }
     }
     PatternSpec ps = pattern.spec(cmd);
+    if (ps.isLinearFamily()) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--pattern "
+              + ps.name()
+              + " is a linear-attention family: no block pattern to print (each query reads"
+              + " the state of all keys, or of the keys up to it with --causal)");
+    }
     String json = RunInfo.toJson(describe(ps, tokens, heads, docId, cols));
     if (output == null) {
       PrintStream out = System.out;

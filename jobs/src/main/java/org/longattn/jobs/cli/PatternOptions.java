@@ -11,7 +11,8 @@ public final class PatternOptions {
       defaultValue = "dense",
       description =
           "dense | blocked | longformer | bigbird | strided | fixed | conv-band | hyena (Hyena"
-              + " long convolutions, not attention; always causal) (default: ${DEFAULT-VALUE}).")
+              + " long convolutions, not attention; always causal), or a linear-attention family:"
+              + " linear | gated-linear | performer | linformer (default: ${DEFAULT-VALUE}).")
   String pattern;
 
   @Option(
@@ -67,6 +68,16 @@ public final class PatternOptions {
           "fixed: summary keys c at the end of each stride-l segment (default min(8, l)).")
   Integer summary;
 
+  @Option(
+      names = "--features",
+      description = "Performer random features m (default " + PatternSpec.DEFAULT_FEATURES + ").")
+  Integer features;
+
+  @Option(
+      names = "--rank",
+      description = "Linformer projection rank k (default " + PatternSpec.DEFAULT_RANK + ").")
+  Integer rank;
+
   /** The spec, after checking that pattern-specific flags match the pattern. */
   public PatternSpec spec(CommandLine cmd) {
     requireFor(cmd, "--window", "longformer");
@@ -82,6 +93,14 @@ public final class PatternOptions {
     requireFor(cmd, "--radius", "conv-band");
     if (radius != null && radius < 0) {
       throw new CommandLine.ParameterException(cmd, "--radius must be >= 0, got " + radius);
+    }
+    requireFor(cmd, "--features", "performer");
+    requireFor(cmd, "--rank", "linformer");
+    if (causal && pattern.equals("linformer")) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--causal is not supported by --pattern linformer: its projection K' = sum_b E_b K_b"
+              + " mixes every position of the document, later ones included");
     }
     try {
       PatternSpec spec =
@@ -102,8 +121,12 @@ public final class PatternOptions {
                       PatternSpec.DEFAULT_SUMMARY,
                       stride == null ? PatternSpec.DEFAULT_STRIDE : Math.max(1, stride))
                   : summary,
-              anticausal);
-      spec.build(); // rejects an unknown name now, before any Spark work
+              anticausal,
+              features == null ? PatternSpec.DEFAULT_FEATURES : features,
+              rank == null ? PatternSpec.DEFAULT_RANK : rank);
+      if (!spec.isLinearFamily()) {
+        spec.build(); // rejects an unknown name now, before any Spark work
+      }
       return spec;
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());

@@ -18,6 +18,8 @@ import org.longattn.kernels.hyena.HyenaOperator;
  * @param stride Sparse Transformer stride / segment length l (strided, fixed; ≥ 1)
  * @param summary summary keys c at the end of each segment (fixed; 1 ≤ c ≤ l)
  * @param anticausal only keys j ≥ i (never together with causal)
+ * @param features Performer random features m (≥ 1); ignored elsewhere
+ * @param rank Linformer projection rank k (≥ 1); ignored elsewhere
  */
 public record PatternSpec(
     String name,
@@ -30,8 +32,22 @@ public record PatternSpec(
     int order,
     int stride,
     int summary,
-    boolean anticausal)
+    boolean anticausal,
+    int features,
+    int rank)
     implements java.io.Serializable {
+
+  /** Default Performer features and Linformer rank. */
+  public static final int DEFAULT_FEATURES = 256;
+
+  public static final int DEFAULT_RANK = 256;
+
+  /**
+   * The state-based families (DESIGN §3): they have no block pattern ({@link #build()} rejects
+   * them); {@code attend} runs them as a reduction or a scan over blocks.
+   */
+  public static final java.util.List<String> LINEAR_FAMILIES =
+      java.util.List.of("linear", "gated-linear", "performer", "linformer");
 
   /** Default stride l of strided and fixed. */
   public static final int DEFAULT_STRIDE = 128;
@@ -62,7 +78,9 @@ public record PatternSpec(
         DEFAULT_ORDER,
         DEFAULT_STRIDE,
         DEFAULT_SUMMARY,
-        false);
+        false,
+        DEFAULT_FEATURES,
+        DEFAULT_RANK);
   }
 
   /** A Hyena spec (or any pattern) with order N and no Sparse Transformer parameters. */
@@ -86,7 +104,9 @@ public record PatternSpec(
         order,
         DEFAULT_STRIDE,
         DEFAULT_SUMMARY,
-        false);
+        false,
+        DEFAULT_FEATURES,
+        DEFAULT_RANK);
   }
 
   /** A spec with Sparse Transformer parameters and directions, default Hyena order. */
@@ -112,7 +132,41 @@ public record PatternSpec(
         DEFAULT_ORDER,
         stride,
         summary,
-        anticausal);
+        anticausal,
+        DEFAULT_FEATURES,
+        DEFAULT_RANK);
+  }
+
+  /** A linear-family spec: Performer features and Linformer rank, other parameters default. */
+  public PatternSpec(
+      String name,
+      int blockSize,
+      int window,
+      int dilation,
+      int randomBlocks,
+      long seed,
+      boolean causal,
+      int features,
+      int rank) {
+    this(
+        name,
+        blockSize,
+        window,
+        dilation,
+        randomBlocks,
+        seed,
+        causal,
+        DEFAULT_ORDER,
+        DEFAULT_STRIDE,
+        DEFAULT_SUMMARY,
+        false,
+        features,
+        rank);
+  }
+
+  /** Whether {@link #name} is one of {@link #LINEAR_FAMILIES}. */
+  public boolean isLinearFamily() {
+    return LINEAR_FAMILIES.contains(name);
   }
 
   /** Every name {@link #build()} accepts: the softmax patterns and {@code conv-band}. */
@@ -160,6 +214,15 @@ public record PatternSpec(
     if (causal && anticausal) {
       throw new IllegalArgumentException("--causal and --anticausal exclude each other");
     }
+    if (features < 1) {
+      throw new IllegalArgumentException("--features must be >= 1, got " + features);
+    }
+    if (rank < 1) {
+      throw new IllegalArgumentException("--rank must be >= 1, got " + rank);
+    }
+    if (anticausal && LINEAR_FAMILIES.contains(name)) {
+      throw new IllegalArgumentException("--anticausal does not apply to --pattern " + name);
+    }
   }
 
   /**
@@ -195,6 +258,15 @@ public record PatternSpec(
       m.put("order", order);
       m.put("seed", seed);
     }
+    if (name.equals("performer")) {
+      m.put("features", features);
+    }
+    if (name.equals("linformer")) {
+      m.put("rank", rank);
+    }
+    if (isLinearFamily()) {
+      m.put("seed", seed);
+    }
     return m;
   }
 
@@ -211,7 +283,15 @@ public record PatternSpec(
       case "hyena" -> new HyenaPattern(blockSize);
       default ->
           throw new IllegalArgumentException(
-              "--pattern must be one of " + ALL_NAMES + ", got '" + name + "'");
+              isLinearFamily()
+                  ? "--pattern " + name + " is a linear-attention family: it has no block pattern"
+                  : "--pattern must be one of "
+                      + ALL_NAMES
+                      + " or "
+                      + LINEAR_FAMILIES
+                      + ", got '"
+                      + name
+                      + "'");
     };
   }
 }

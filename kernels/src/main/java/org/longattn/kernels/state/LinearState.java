@@ -1,7 +1,9 @@
 package org.longattn.kernels.state;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
+import org.longattn.kernels.LinearAttentionBackend;
+import org.longattn.kernels.cpu.JavaLinearBackend;
+import org.longattn.kernels.cpu.LinearKernels;
 import org.longattn.kernels.feature.FeatureMap;
 import org.longattn.kernels.feature.FlatRows;
 
@@ -25,6 +27,9 @@ import org.longattn.kernels.feature.FlatRows;
  * <p>Output for a query: out = φ(q)ᵀS / φ(q)ᵀz, zeros when φ(q)ᵀz = 0 (no key, or every product
  * underflowed). Non-causal attention is one reduction per document; causal attention is an
  * exclusive prefix scan over blocks followed by {@link #applyCausal} within each block.
+ *
+ * <p>Kernels: {@link LinearKernels} (Vector API; S += Φᵀ V as a blocked matrix product; every
+ * element summed in a fixed order with FMA, so the same bits on every executor).
  *
  * <p>Precision: everything accumulates in float. φ ≥ 0, so z and the denominator are sums of
  * non-negative terms (relative error ≤ (terms)·2^−24, ≈ √terms·2^−24 typically); S's terms carry
@@ -96,20 +101,22 @@ public final class LinearState {
    */
   public void accumulate(
       float[] phiK, int phiOff, int phiStride, float[] v, int vOff, int vStride, int n) {
+    accumulate(JavaLinearBackend.INSTANCE, phiK, phiOff, phiStride, v, vOff, vStride, n);
+  }
+
+  /** {@link #accumulate(float[], int, int, float[], int, int, int)} on {@code backend}. */
+  public void accumulate(
+      LinearAttentionBackend backend,
+      float[] phiK,
+      int phiOff,
+      int phiStride,
+      float[] v,
+      int vOff,
+      int vStride,
+      int n) {
     FlatRows.check(phiK, phiOff, phiStride, n, m, "key feature");
     FlatRows.check(v, vOff, vStride, n, dv, "value");
-    for (int j = 0; j < n; j++) {
-      int pj = phiOff + j * phiStride;
-      int vj = vOff + j * vStride;
-      for (int i = 0; i < m; i++) {
-        float f = phiK[pj + i];
-        z[i] += f;
-        int row = i * dv;
-        for (int c = 0; c < dv; c++) {
-          s[row + c] += f * v[vj + c];
-        }
-      }
-    }
+    backend.accumulate(phiK, phiOff, phiStride, v, vOff, vStride, n, m, dv, s, z);
     tokens += n;
   }
 
@@ -146,23 +153,22 @@ public final class LinearState {
    */
   public void apply(
       float[] phiQ, int phiOff, int phiStride, int n, float[] out, int outOff, int outStride) {
+    apply(JavaLinearBackend.INSTANCE, phiQ, phiOff, phiStride, n, out, outOff, outStride);
+  }
+
+  /** {@link #apply(float[], int, int, int, float[], int, int)} on {@code backend}. */
+  public void apply(
+      LinearAttentionBackend backend,
+      float[] phiQ,
+      int phiOff,
+      int phiStride,
+      int n,
+      float[] out,
+      int outOff,
+      int outStride) {
     FlatRows.check(phiQ, phiOff, phiStride, n, m, "query feature");
     FlatRows.check(out, outOff, outStride, n, dv, "output");
-    float[] num = new float[dv];
-    for (int r = 0; r < n; r++) {
-      int pr = phiOff + r * phiStride;
-      Arrays.fill(num, 0f);
-      float den = 0f;
-      for (int i = 0; i < m; i++) {
-        float f = phiQ[pr + i];
-        den += f * z[i];
-        int row = i * dv;
-        for (int c = 0; c < dv; c++) {
-          num[c] += f * s[row + c];
-        }
-      }
-      write(num, den, out, outOff + r * outStride);
-    }
+    backend.apply(phiQ, phiOff, phiStride, n, m, dv, s, z, out, outOff, outStride);
   }
 
   /**
@@ -190,43 +196,49 @@ public final class LinearState {
       float[] out,
       int outOff,
       int outStride) {
+    applyCausal(
+        JavaLinearBackend.INSTANCE,
+        phiQ,
+        qOff,
+        qStride,
+        phiK,
+        kOff,
+        kStride,
+        v,
+        vOff,
+        vStride,
+        n,
+        out,
+        outOff,
+        outStride);
+  }
+
+  /**
+   * {@link #applyCausal(float[], int, int, float[], int, int, float[], int, int, int, float[], int,
+   * int)} on {@code backend}.
+   */
+  public void applyCausal(
+      LinearAttentionBackend backend,
+      float[] phiQ,
+      int qOff,
+      int qStride,
+      float[] phiK,
+      int kOff,
+      int kStride,
+      float[] v,
+      int vOff,
+      int vStride,
+      int n,
+      float[] out,
+      int outOff,
+      int outStride) {
     FlatRows.check(phiQ, qOff, qStride, n, m, "query feature");
     FlatRows.check(phiK, kOff, kStride, n, m, "key feature");
     FlatRows.check(v, vOff, vStride, n, dv, "value");
     FlatRows.check(out, outOff, outStride, n, dv, "output");
-    float[] num = new float[dv];
-    for (int r = 0; r < n; r++) {
-      int qr = qOff + r * qStride;
-      Arrays.fill(num, 0f);
-      float den = 0f;
-      for (int i = 0; i < m; i++) {
-        float f = phiQ[qr + i];
-        den += f * z[i];
-        int row = i * dv;
-        for (int c = 0; c < dv; c++) {
-          num[c] += f * s[row + c];
-        }
-      }
-      for (int j = 0; j <= r; j++) {
-        int kj = kOff + j * kStride;
-        float w = 0f;
-        for (int i = 0; i < m; i++) {
-          w += phiQ[qr + i] * phiK[kj + i];
-        }
-        den += w;
-        int vj = vOff + j * vStride;
-        for (int c = 0; c < dv; c++) {
-          num[c] += w * v[vj + c];
-        }
-      }
-      write(num, den, out, outOff + r * outStride);
-    }
-  }
-
-  private void write(float[] num, float den, float[] out, int off) {
-    for (int c = 0; c < dv; c++) {
-      out[off + c] = den == 0f ? 0f : num[c] / den;
-    }
+    backend.applyCausal(
+        phiQ, qOff, qStride, phiK, kOff, kStride, v, vOff, vStride, n, m, dv, s, z, out, outOff,
+        outStride);
   }
 
   /** Bytes taken by {@link #writeTo}. */

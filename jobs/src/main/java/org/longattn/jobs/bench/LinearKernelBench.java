@@ -1,0 +1,84 @@
+package org.longattn.jobs.bench;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.longattn.kernels.linear.LinearFamilies;
+import org.longattn.kernels.linear.LinearSpanAttention;
+import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.span.HeadShape;
+import org.longattn.kernels.span.TokenBlock;
+
+/**
+ * Kernel-only throughput of a linear-attention family on a whole document held in memory: {@link
+ * LinearSpanAttention#document} (the job's three steps: span totals, the per-document scan or fold,
+ * span outputs) on {@code threads} threads, no Spark, no I/O. Input: standard normal q, k, v.
+ *
+ * <p>FLOPs counted per head and token, the state arithmetic only (feature maps not counted): {@code
+ * linear}/{@code performer} non-causal 4·m·dv (S += φ(k)vᵀ, φ(q)ᵀS); causal 6·m·dv + (m + dv)·(b +
+ * 1) (the block states are computed again for the intra-span scan; the intra-block part counts j ≤
+ * i only); {@code gated-linear} 6·d·dv (state, its recomputation, output); {@code linformer}
+ * 2·rank·(d + dv) per key and per query.
+ */
+public final class LinearKernelBench {
+  private LinearKernelBench() {}
+
+  public static KernelBench.Result run(
+      PatternSpec spec, HeadShape shape, int n, int spanTokens, int threads, long seed)
+      throws Exception {
+    SplittableRandom rng = new SplittableRandom(seed);
+    int b = spec.blockSize();
+    int nb = (n + b - 1) / b;
+    TokenBlock[] blocks = new TokenBlock[nb];
+    for (int blk = 0; blk < nb; blk++) {
+      int len = Math.min(n, (blk + 1) * b) - blk * b;
+      blocks[blk] =
+          new TokenBlock(
+              blk,
+              blk * b,
+              len,
+              KernelBench.gaussian(rng, len * shape.qkWidth()),
+              KernelBench.gaussian(rng, len * shape.qkWidth()),
+              KernelBench.gaussian(rng, len * shape.vWidth()));
+    }
+    LinearSpanAttention<?> attention =
+        new LinearSpanAttention<>(
+            LinearFamilies.create(spec, shape, false), shape.heads(), shape.vWidth());
+    int spanBlocks = Integer.highestOneBit(Math.max(1, spanTokens / b));
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      com.sun.management.OperatingSystemMXBean os =
+          (com.sun.management.OperatingSystemMXBean)
+              java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      long cpu0 = os.getProcessCpuTime();
+      long t0 = System.nanoTime();
+      attention.document(blocks, spanBlocks, pool, threads);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      // on a shared machine the wall time says little: also report the CPU time the run took
+      System.err.printf(
+          java.util.Locale.ROOT,
+          "[bench] linear kernel: wall %.3f s, process cpu %.3f s%n",
+          seconds,
+          (os.getProcessCpuTime() - cpu0) / 1e9);
+      return new KernelBench.Result(seconds, n, flops(spec, shape, n));
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  static double flops(PatternSpec spec, HeadShape shape, int n) {
+    double m =
+        switch (spec.name()) {
+          case "performer" -> spec.features();
+          default -> shape.d();
+        };
+    double dv = shape.dv();
+    double perToken =
+        switch (spec.name()) {
+          case "gated-linear" -> 6 * m * dv;
+          case "linformer" -> 4.0 * spec.rank() * (shape.d() + dv);
+          default -> spec.causal() ? 6 * m * dv + (m + dv) * (spec.blockSize() + 1) : 4 * m * dv;
+        };
+    return perToken * n * shape.heads();
+  }
+}

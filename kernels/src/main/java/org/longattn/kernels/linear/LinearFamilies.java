@@ -1,0 +1,110 @@
+package org.longattn.kernels.linear;
+
+import org.longattn.kernels.LinearAttentionBackend;
+import org.longattn.kernels.cpu.JavaLinearBackend;
+import org.longattn.kernels.feature.EluPlusOne;
+import org.longattn.kernels.feature.FeatureMap;
+import org.longattn.kernels.feature.GateProjection;
+import org.longattn.kernels.feature.PositiveRandomFeatures;
+import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Seeds;
+import org.longattn.kernels.span.HeadShape;
+
+/**
+ * Builds the {@link LinearFamily} a {@link PatternSpec} names. Every random parameter is a function
+ * of (the job's {@code --seed}, a tag, the head) alone — {@link #headSeed} — so every task of a job
+ * regenerates bitwise the same matrices:
+ *
+ * <ul>
+ *   <li>{@code performer}: ω of head h = {@link PositiveRandomFeatures#orthogonalGaussian}(m, d,
+ *       headSeed(seed, PERFORMER, h)), stabiliser {@link #PERFORMER_STABILISER};
+ *   <li>{@code linformer}: E, F of head h from {@code headSeed(seed, LINFORMER, h)};
+ *   <li>{@code gated-linear} without a {@code gate} column: W of head h = {@link
+ *       GateProjection#matrix}(d, headSeed(seed, GATE, h)).
+ * </ul>
+ */
+public final class LinearFamilies {
+  public static final long PERFORMER = 0x5045;
+  public static final long LINFORMER = 0x4C46;
+  public static final long GATE = 0x4741;
+
+  /**
+   * Performer's stabiliser c (see {@link PositiveRandomFeatures}): 0, fixed for every job. With
+   * inputs of unit scale and d ≤ 128 the exponents stay far from float overflow; it is never
+   * derived from the data, so it cannot depend on partitioning.
+   */
+  public static final double PERFORMER_STABILISER = 0;
+
+  private LinearFamilies() {}
+
+  /** Whether family {@code family} runs on backend {@code backend} (java, opencl, auto). */
+  public static boolean supportsBackend(String family, String backend) {
+    return !backend.equals("opencl") || family.equals("linear") || family.equals("performer");
+  }
+
+  /** The seed of head {@code head}'s random parameters with the given tag. */
+  public static long headSeed(long seed, long tag, int head) {
+    return Seeds.mix(seed, tag, head);
+  }
+
+  /**
+   * The family of {@code spec} (one of {@link PatternSpec#LINEAR_FAMILIES}) for heads of {@code
+   * shape}; {@code gateColumn}: gated-linear reads log-gates after the values in v rows.
+   */
+  public static LinearFamily<?> create(PatternSpec spec, HeadShape shape, boolean gateColumn) {
+    return create(spec, shape, gateColumn, JavaLinearBackend.INSTANCE);
+  }
+
+  /**
+   * {@link #create(PatternSpec, HeadShape, boolean)} with the state arithmetic of {@code linear}
+   * and {@code performer} on {@code backend}; the other families have Java kernels only and reject
+   * any other backend ({@link #supportsBackend}).
+   */
+  public static LinearFamily<?> create(
+      PatternSpec spec, HeadShape shape, boolean gateColumn, LinearAttentionBackend backend) {
+    if (!backend.name().equals("java") && !supportsBackend(spec.name(), backend.name())) {
+      throw new IllegalArgumentException(
+          "--backend " + backend.name() + " is not supported by --pattern " + spec.name());
+    }
+    int heads = shape.heads();
+    int d = shape.d();
+    switch (spec.name()) {
+      case "linear" -> {
+        FeatureMap[] maps = new FeatureMap[heads];
+        java.util.Arrays.fill(maps, new EluPlusOne(d));
+        return new FeatureLinearFamily(shape, maps, spec.causal(), backend);
+      }
+      case "performer" -> {
+        FeatureMap[] maps = new FeatureMap[heads];
+        for (int h = 0; h < heads; h++) {
+          maps[h] =
+              new PositiveRandomFeatures(
+                  d, spec.features(), headSeed(spec.seed(), PERFORMER, h), PERFORMER_STABILISER);
+        }
+        return new FeatureLinearFamily(shape, maps, spec.causal(), backend);
+      }
+      case "gated-linear" -> {
+        GateProjection[] p = new GateProjection[heads];
+        for (int h = 0; h < heads && !gateColumn; h++) {
+          p[h] = new GateProjection(d, headSeed(spec.seed(), GATE, h));
+        }
+        return new GatedLinearFamily(shape, gateColumn, p);
+      }
+      case "linformer" -> {
+        if (spec.causal()) {
+          throw new IllegalArgumentException(
+              "--causal is not supported by --pattern linformer (its projection mixes every"
+                  + " position)");
+        }
+        long[] seeds = new long[heads];
+        for (int h = 0; h < heads; h++) {
+          seeds[h] = headSeed(spec.seed(), LINFORMER, h);
+        }
+        return new LinformerFamily(shape, seeds, spec.rank());
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "--pattern " + spec.name() + " is not a linear-attention family");
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package org.longattn.kernels.linear;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import org.longattn.kernels.span.TokenBlock;
+import org.longattn.kernels.state.TreeFold;
+import org.longattn.kernels.state.TreeScan;
+
+/**
+ * Linear-family attention of a document cut into spans (aligned runs of 2^k blocks), in three steps
+ * whose association order depends on block ids only (DESIGN §3), so the outputs are bitwise the
+ * same however spans are spread over tasks:
+ *
+ * <ol>
+ *   <li>{@link #spanTotal}: per span and head, the {@link TreeFold} of its block states;
+ *   <li>{@link #spanInputs}: per document, from its span totals in span order — causal: the
+ *       exclusive {@link TreeScan} (span s gets prefix(s·spanBlocks)); non-causal: the TreeFold of
+ *       all totals (the document's total, equal to the TreeFold of all its blocks);
+ *   <li>{@link #outputs}: per span, from its input — causal: the span's own exclusive TreeScan from
+ *       the carry-in, then each block's causal outputs; non-causal: every block against the total.
+ * </ol>
+ *
+ * States travel as bytes: heads × {@link LinearFamily#byteSize()} (little-endian), so the traffic
+ * is O(spans × heads × state) and nothing grows with tokens × d² in one place.
+ */
+public final class LinearSpanAttention<S> {
+  private final LinearFamily<S> family;
+  private final int heads;
+  private final int outWidth;
+
+  /**
+   * @param outWidth values per output row (heads × dv)
+   */
+  public LinearSpanAttention(LinearFamily<S> family, int heads, int outWidth) {
+    this.family = family;
+    this.heads = heads;
+    this.outWidth = outWidth;
+  }
+
+  public LinearFamily<S> family() {
+    return family;
+  }
+
+  /** Step 1: per-head TreeFold of the states of blocks lo .. hi−1 (hi > lo), as bytes. */
+  public byte[] spanTotal(IntFunction<TokenBlock> blocks, int lo, int hi) {
+    List<S> totals = new ArrayList<>(heads);
+    for (int h = 0; h < heads; h++) {
+      totals.add(TreeFold.fold(blockStates(blocks, lo, hi, h), family::combine));
+    }
+    return toBytes(totals);
+  }
+
+  /**
+   * Step 2: from one document's span totals in span order, the input of each span's {@link
+   * #outputs}.
+   */
+  public List<byte[]> spanInputs(List<byte[]> spanTotals) {
+    List<List<S>> perHead = new ArrayList<>();
+    for (int h = 0; h < heads; h++) {
+      perHead.add(new ArrayList<>());
+    }
+    for (byte[] t : spanTotals) {
+      List<S> states = fromBytes(t);
+      for (int h = 0; h < heads; h++) {
+        perHead.get(h).add(states.get(h));
+      }
+    }
+    List<byte[]> inputs = new ArrayList<>(spanTotals.size());
+    if (family.causal()) {
+      List<List<S>> prefixes = new ArrayList<>();
+      for (int h = 0; h < heads; h++) {
+        prefixes.add(TreeScan.exclusive(perHead.get(h), family.identity(h), family::combine));
+      }
+      for (int s = 0; s < spanTotals.size(); s++) {
+        List<S> carry = new ArrayList<>(heads);
+        for (int h = 0; h < heads; h++) {
+          carry.add(prefixes.get(h).get(s));
+        }
+        inputs.add(toBytes(carry));
+      }
+    } else {
+      List<S> total = new ArrayList<>(heads);
+      for (int h = 0; h < heads; h++) {
+        total.add(TreeFold.fold(perHead.get(h), family::combine));
+      }
+      byte[] bytes = toBytes(total);
+      for (int s = 0; s < spanTotals.size(); s++) {
+        inputs.add(bytes);
+      }
+    }
+    return inputs;
+  }
+
+  /**
+   * Step 3: outputs of the tokens of blocks lo .. hi−1 (row i = position lo·blockSize + i, {@code
+   * outWidth} values each), given the span's input from {@link #spanInputs}.
+   */
+  public float[] outputs(IntFunction<TokenBlock> blocks, int lo, int hi, byte[] input) {
+    List<S> in = fromBytes(input);
+    TokenBlock first = blocks.apply(lo);
+    TokenBlock last = blocks.apply(hi - 1);
+    int rows = last.firstPos() + last.n() - first.firstPos();
+    float[] out = new float[rows * outWidth];
+    for (int h = 0; h < heads; h++) {
+      List<S> states;
+      if (family.causal()) {
+        List<S> items = blockStates(blocks, lo, hi, h);
+        states =
+            lo == 0
+                ? TreeScan.exclusive(items, family.identity(h), family::combine)
+                : TreeScan.exclusive(items, lo, in.get(h), family::combine);
+      } else {
+        states = null;
+      }
+      for (int b = lo; b < hi; b++) {
+        TokenBlock blk = blocks.apply(b);
+        S state = states == null ? in.get(h) : states.get(b - lo);
+        family.output(state, blk, h, out, blk.firstPos() - first.firstPos());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A whole document held in memory (benchmarks and tests): the three steps over spans of {@code
+   * spanBlocks} blocks (a power of two), steps 1 and 3 spread over {@code workers} tasks of {@code
+   * pool} that take spans from a shared counter. Returns the outputs of all tokens, row-major. The
+   * result is the same bits for any {@code workers}.
+   */
+  public float[] document(TokenBlock[] blocks, int spanBlocks, ExecutorService pool, int workers)
+      throws InterruptedException, ExecutionException {
+    int nb = blocks.length;
+    int spans = (nb + spanBlocks - 1) / spanBlocks;
+    byte[][] totals = new byte[spans][];
+    forEachSpan(
+        pool,
+        workers,
+        spans,
+        s ->
+            totals[s] =
+                spanTotal(b -> blocks[b], s * spanBlocks, Math.min(nb, (s + 1) * spanBlocks)));
+    List<byte[]> inputs = spanInputs(java.util.Arrays.asList(totals));
+    TokenBlock last = blocks[nb - 1];
+    float[] out = new float[(last.firstPos() + last.n()) * outWidth];
+    forEachSpan(
+        pool,
+        workers,
+        spans,
+        s -> {
+          int lo = s * spanBlocks;
+          float[] o = outputs(b -> blocks[b], lo, Math.min(nb, lo + spanBlocks), inputs.get(s));
+          System.arraycopy(o, 0, out, blocks[lo].firstPos() * outWidth, o.length);
+        });
+    return out;
+  }
+
+  private static void forEachSpan(
+      ExecutorService pool, int workers, int spans, java.util.function.IntConsumer task)
+      throws InterruptedException, ExecutionException {
+    AtomicInteger next = new AtomicInteger();
+    List<Future<?>> running = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      running.add(
+          pool.submit(
+              () -> {
+                for (int s = next.getAndIncrement(); s < spans; s = next.getAndIncrement()) {
+                  task.accept(s);
+                }
+              }));
+    }
+    for (Future<?> f : running) {
+      f.get();
+    }
+  }
+
+  private List<S> blockStates(IntFunction<TokenBlock> blocks, int lo, int hi, int head) {
+    List<S> states = new ArrayList<>(hi - lo);
+    for (int b = lo; b < hi; b++) {
+      states.add(family.blockState(blocks.apply(b), head));
+    }
+    return states;
+  }
+
+  private byte[] toBytes(List<S> states) {
+    ByteBuffer buf = ByteBuffer.allocate(heads * family.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+    for (S s : states) {
+      family.write(s, buf);
+    }
+    return buf.array();
+  }
+
+  private List<S> fromBytes(byte[] bytes) {
+    ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    List<S> states = new ArrayList<>(heads);
+    for (int h = 0; h < heads; h++) {
+      states.add(family.read(buf));
+    }
+    return states;
+  }
+}
