@@ -21,7 +21,7 @@ import org.longattn.datasets.SparkTestSession;
 import org.longattn.kernels.Tolerance;
 import org.longattn.kernels.conv.ConvBandOracle;
 import org.longattn.kernels.pattern.PatternSpec;
-import org.longattn.kernels.score.Npy;
+import org.longattn.kernels.io.Npy;
 import org.longattn.kernels.score.ScoreFunction;
 import org.longattn.kernels.score.ScoreOracles;
 

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.longattn.datasets.InputException;
-import org.longattn.kernels.score.Npy;
+import org.longattn.kernels.io.Npy;
 import org.longattn.kernels.score.ScoreFunction;
 import org.longattn.kernels.span.HeadShape;
 

@@ -158,6 +158,34 @@ class ClusterIT {
   }
 
   /**
+   * The other distributed plans on two executors: exact dense as (query span × key chunk) tiles,
+   * the causal gated-linear scan over blocks, and Hyena's overlap-add — each bitwise equal to the
+   * local run (their association orders depend on block ids only).
+   */
+  @Test
+  void denseTilesLinearScanAndHyenaAreBitwiseIdenticalToLocal() throws Exception {
+    List<TokenTables.Doc> docs =
+        List.of(
+            TokenTables.random("long", 2100, 32, 32, 0, 31),
+            TokenTables.random("short", 130, 32, 32, 0, 32));
+    String in = tmp.resolve("fam-in").toString();
+    TokenTables.write(TokenTables.rows(docs, 3), in, 3);
+    long tokens = 2100 + 130;
+    List<String> common = List.of("--heads", "2", "--block-size", "32", "--span-tokens", "256");
+    List<List<String>> runs =
+        List.of(
+            List.of("--pattern", "dense", "--causal", "--stats"),
+            List.of("--pattern", "gated-linear", "--causal"),
+            List.of("--pattern", "hyena", "--order", "2"));
+    int i = 0;
+    for (List<String> run : runs) {
+      List<String> args = new ArrayList<>(run);
+      args.addAll(common);
+      compareWithLocal(in, "fam" + i++, args, tokens);
+    }
+  }
+
+  /**
    * {@code generate} on the cluster, then {@code attend} with one executor SIGKILLed in the middle
    * of the attention stage: the job recovers (lost tasks and shuffle outputs re-run, the worker
    * starts a new executor) and the output has every (doc, pos) once, bitwise equal to local.

@@ -140,7 +140,7 @@ class NpyMatrixTest {
     rejected(ints, "element type '<i4' is not float32 or float64");
     byte[] threeD = good.clone();
     replace(threeD, "(3, 2), }", "(3,2,1),}");
-    rejected(threeD, "expected a 2-D array, got shape (3,2,1)");
+    rejected(threeD, "expected a 2-D array, got shape (3, 2, 1)");
     byte[] version = good.clone();
     version[6] = 9;
     rejected(version, "unsupported .npy format version 9.0");

@@ -1,5 +1,6 @@
 package org.longattn.kernels.score;
 
+import org.longattn.kernels.io.Npy;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;

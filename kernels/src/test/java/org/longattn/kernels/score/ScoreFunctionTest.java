@@ -1,5 +1,6 @@
 package org.longattn.kernels.score;
 
+import org.longattn.kernels.io.Npy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
