@@ -26,8 +26,8 @@ import org.longattn.kernels.TestData;
 /**
  * {@code attend --pattern linear|gated-linear|performer|linformer} through the real CLI on Parquet
  * the test wrote (3 documents of awkward lengths 517, 65 and 1, rows shuffled, 2 heads, d = 16, dv
- * = 8, blocks of 16, spans of 4 blocks so every scan crosses spans), every output row against
- * {@link LinearOracle} in double precision.
+ * = 8, blocks of 16, spans of 2 blocks: 17 spans, so the distributed scan takes two rounds of 16
+ * and every scan crosses spans), every output row against {@link LinearOracle} in double precision.
  *
  * <p>Tolerance: |out − oracle| ≤ 1e-5·(1 + scale), scale = the magnitude of the output's terms (Σ
  * w|v|/Σ w, or the GLA recurrence on |k v|·|q|): fp32 sums of up to 517 terms round at ≈ 1e-6 of
@@ -126,7 +126,7 @@ class LinearAttendEndToEndTest {
                 "--block-size",
                 "16",
                 "--span-tokens",
-                "64",
+                "32",
                 "--seed",
                 String.valueOf(SEED)));
     args.addAll(List.of(flags));

@@ -34,8 +34,9 @@ import org.longattn.kernels.span.HeadShape;
  *       travels to its own span only (no halo, no global rows: the {@code global} column is
  *       ignored); gated-linear with a {@code gate} column ships the log-gates after the values;
  *   <li>totals: per span and head the TreeFold of its block states;
- *   <li>inputs: per document, its span totals in span order → causal: exclusive TreeScan
- *       (carry-ins), non-causal: the document's total; sent back to the spans' partitions;
+ *   <li>inputs: per document, from its span totals, in rounds of 16 ({@link LinearScan}) → causal:
+ *       the exclusive TreeScan (carry-ins), non-causal: the document's total; sent to the spans'
+ *       partitions;
  *   <li>outputs: per span, zipped with its input: the intra-span scan and the rows;
  *   <li>write: Parquet plus {@code _longattn.json}, atomically.
  * </ol>
@@ -152,11 +153,20 @@ public final class LinearAttendJob {
             p.binaryOutput(),
             stateBytes,
             backend);
+    long maxSpans =
+        plans.values().stream()
+            .mapToLong(d -> (blocks.numBlocks(d.n()) + spanBlocks - 1) / spanBlocks)
+            .max()
+            .orElse(1);
+    java.util.List<JavaPairRDD<?, ?>> persisted = new java.util.ArrayList<>();
     JavaPairRDD<SpanKey, byte[]> inputs =
-        routed
-            .mapPartitionsToPair(tasks::totals)
-            .groupByKey(Math.max(1, Math.min(partitions, plans.size())))
-            .flatMapToPair(tasks::inputs)
+        LinearScan.spanInputs(
+                routed.mapPartitionsToPair(tasks::totals),
+                tasks,
+                spec.causal() || spec.name().equals("gated-linear"),
+                maxSpans,
+                (int) Math.max(1, Math.min(partitions, spans)),
+                persisted)
             .partitionBy(partitioner);
     JavaRDD<Row> rows = routed.zipPartitions(inputs, tasks::rows);
     Dataset<Row> out =
@@ -200,6 +210,7 @@ public final class LinearAttendJob {
           });
     } finally {
       meter.stop();
+      persisted.forEach(JavaPairRDD::unpersist);
     }
     progress.done("output in " + p.output());
     return info;

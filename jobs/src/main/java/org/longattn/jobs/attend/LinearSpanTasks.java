@@ -110,34 +110,65 @@ public final class LinearSpanTasks implements java.io.Serializable {
     for (Map.Entry<SpanKey, SpanAssembler> span : spans.entrySet()) {
       int[] range = blockRange(span.getKey());
       byte[] total = attention.spanTotal(span.getValue()::block, range[0], range[1]);
-      ByteBuffer buf = ByteBuffer.allocate(4 + total.length).order(ByteOrder.LITTLE_ENDIAN);
-      buf.putInt(span.getKey().span()).put(total);
-      stateBytes.add(buf.capacity());
-      out.add(new Tuple2<>(span.getKey().docId(), buf.array()));
+      out.add(new Tuple2<>(span.getKey().docId(), record(span.getKey().span(), total)));
     }
   }
 
-  /** Step 2: one document's span totals → (span, its input), in span order. */
-  public Iterator<Tuple2<SpanKey, byte[]>> inputs(Tuple2<String, Iterable<byte[]>> doc) {
-    List<byte[]> bySpan = new ArrayList<>();
-    doc._2().forEach(bySpan::add);
-    bySpan.sort((a, b) -> Integer.compare(spanOf(a), spanOf(b)));
-    List<byte[]> totals = new ArrayList<>(bySpan.size());
-    for (int s = 0; s < bySpan.size(); s++) {
-      if (spanOf(bySpan.get(s)) != s) {
-        throw new IllegalStateException("doc '" + doc._1() + "': span " + s + " has no total");
-      }
-      totals.add(Arrays.copyOfRange(bySpan.get(s), 4, bySpan.get(s).length));
+  /** Step 2, up: folds one aligned group of sibling records (any order) into its parent. */
+  public byte[] foldGroup(int parent, Iterable<byte[]> records) {
+    List<byte[]> items = sortedStates(records);
+    byte[] folded = attention(org.longattn.kernels.cpu.JavaLinearBackend.INSTANCE).foldRun(items);
+    return record(parent, folded);
+  }
+
+  /**
+   * Step 2, down: the exclusive prefixes of one aligned group of sibling records (any order), group
+   * {@code group} of its level, given the prefix of its first item (ignored for group 0).
+   */
+  public List<byte[]> scanGroup(int group, Iterable<byte[]> records, byte[] carryIn) {
+    List<byte[]> sorted = new ArrayList<>();
+    records.forEach(sorted::add);
+    sorted.sort((a, b) -> Integer.compare(spanOf(a), spanOf(b)));
+    List<byte[]> items = new ArrayList<>(sorted.size());
+    for (byte[] r : sorted) {
+      items.add(Arrays.copyOfRange(r, 4, r.length));
     }
-    // the scan over span totals is O(spans × state): plain Java whatever the backend
-    List<byte[]> inputs =
-        attention(org.longattn.kernels.cpu.JavaLinearBackend.INSTANCE).spanInputs(totals);
-    List<Tuple2<SpanKey, byte[]>> out = new ArrayList<>(inputs.size());
-    for (int s = 0; s < inputs.size(); s++) {
-      stateBytes.add(inputs.get(s).length);
-      out.add(new Tuple2<>(new SpanKey(doc._1(), s), inputs.get(s)));
+    List<byte[]> prefixes =
+        attention(org.longattn.kernels.cpu.JavaLinearBackend.INSTANCE)
+            .scanRun(items, (long) group * LinearScan.FANOUT, carryIn);
+    List<byte[]> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      out.add(record(spanOf(sorted.get(i)), prefixes.get(i)));
     }
-    return out.iterator();
+    return out;
+  }
+
+  private static List<byte[]> sortedStates(Iterable<byte[]> records) {
+    List<byte[]> sorted = new ArrayList<>();
+    records.forEach(sorted::add);
+    sorted.sort((a, b) -> Integer.compare(spanOf(a), spanOf(b)));
+    List<byte[]> items = new ArrayList<>(sorted.size());
+    for (byte[] r : sorted) {
+      items.add(Arrays.copyOfRange(r, 4, r.length));
+    }
+    return items;
+  }
+
+  /** [int index | heads × state], counted as state traffic. */
+  byte[] record(int index, byte[] states) {
+    ByteBuffer buf = ByteBuffer.allocate(4 + states.length).order(ByteOrder.LITTLE_ENDIAN);
+    buf.putInt(index).put(states);
+    stateBytes.add(buf.capacity());
+    return buf.array();
+  }
+
+  /** The states of a record. */
+  static byte[] states(byte[] record) {
+    return Arrays.copyOfRange(record, 4, record.length);
+  }
+
+  static int index(byte[] record) {
+    return spanOf(record);
   }
 
   private static int spanOf(byte[] total) {

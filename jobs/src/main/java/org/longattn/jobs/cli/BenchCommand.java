@@ -78,6 +78,10 @@ public final class BenchCommand implements Callable<Integer> {
           cmd, "bench: --pattern " + ps.name() + " is not covered; time `attend` instead");
     }
     AttentionPattern p = ps.isLinearFamily() ? null : ps.build();
+    if (p == null && backend.equals("opencl")) {
+      throw new CommandLine.ParameterException(
+          cmd, "bench: the kernel-only run of --pattern " + ps.name() + " uses the java backend");
+    }
     HeadShape shape = new HeadShape(heads, headDim, headDim);
     int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
 

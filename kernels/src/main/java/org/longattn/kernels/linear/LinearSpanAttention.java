@@ -99,11 +99,69 @@ public final class LinearSpanAttention<S> {
   }
 
   /**
+   * Step 2 in rounds (so no task holds a whole document's totals): the per-head {@link TreeFold} of
+   * an aligned run of sibling items (a power-of-two group of consecutive items, e.g. 16 span
+   * totals), in index order — the total of the run, one level up.
+   */
+  public byte[] foldRun(List<byte[]> items) {
+    List<List<S>> perHead = perHead(items);
+    List<S> folded = new ArrayList<>(heads);
+    for (int h = 0; h < heads; h++) {
+      folded.add(TreeFold.fold(perHead.get(h), family::combine));
+    }
+    return toBytes(folded);
+  }
+
+  /**
+   * Step 2 in rounds, downwards: the exclusive prefixes of an aligned run of sibling items that
+   * starts at item {@code first} of its level, given {@code carryIn} = the prefix of item {@code
+   * first} (from the level above; ignored when first = 0, where the run starts the document). The
+   * same rule as {@link TreeScan}, so prefixes computed level by level are bitwise those of one
+   * scan over all blocks.
+   */
+  public List<byte[]> scanRun(List<byte[]> items, long first, byte[] carryIn) {
+    List<List<S>> perHead = perHead(items);
+    List<List<S>> prefixes = new ArrayList<>(heads);
+    List<S> carry = first == 0 ? null : fromBytes(carryIn);
+    for (int h = 0; h < heads; h++) {
+      prefixes.add(
+          first == 0
+              ? TreeScan.exclusive(perHead.get(h), family.identity(h), family::combine)
+              : TreeScan.exclusive(perHead.get(h), first, carry.get(h), family::combine));
+    }
+    List<byte[]> out = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      List<S> at = new ArrayList<>(heads);
+      for (int h = 0; h < heads; h++) {
+        at.add(prefixes.get(h).get(i));
+      }
+      out.add(toBytes(at));
+    }
+    return out;
+  }
+
+  private List<List<S>> perHead(List<byte[]> items) {
+    List<List<S>> perHead = new ArrayList<>();
+    for (int h = 0; h < heads; h++) {
+      perHead.add(new ArrayList<>(items.size()));
+    }
+    for (byte[] t : items) {
+      List<S> states = fromBytes(t);
+      for (int h = 0; h < heads; h++) {
+        perHead.get(h).add(states.get(h));
+      }
+    }
+    return perHead;
+  }
+
+  /**
    * Step 3: outputs of the tokens of blocks lo .. hi−1 (row i = position lo·blockSize + i, {@code
-   * outWidth} values each), given the span's input from {@link #spanInputs}.
+   * outWidth} values each), given the span's input from {@link #spanInputs} (ignored, and may be
+   * empty, for a causal span with lo = 0).
    */
   public float[] outputs(IntFunction<TokenBlock> blocks, int lo, int hi, byte[] input) {
-    List<S> in = fromBytes(input);
+    // a causal span that starts the document reads the identity: its input is not needed
+    List<S> in = family.causal() && lo == 0 ? null : fromBytes(input);
     TokenBlock first = blocks.apply(lo);
     TokenBlock last = blocks.apply(hi - 1);
     int rows = last.firstPos() + last.n() - first.firstPos();

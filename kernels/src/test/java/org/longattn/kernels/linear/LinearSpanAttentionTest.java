@@ -48,12 +48,53 @@ class LinearSpanAttentionTest {
 
   /** The job's three steps for one document cut into spans of {@code spanBlocks} blocks. */
   static float[] run(LinearSpanAttention<?> a, TokenBlock[] blocks, int spanBlocks) {
+    return run(a, blocks, spanBlocks, 0);
+  }
+
+  /**
+   * As the job: step 2 flat ({@code fanout} 0) or in rounds of {@code fanout} aligned items (up:
+   * foldRun; down: scanRun from the parent's prefix), as {@code LinearScan} does with Spark.
+   */
+  static List<byte[]> inputs(LinearSpanAttention<?> a, List<byte[]> totals, int fanout) {
+    if (fanout == 0) {
+      return a.spanInputs(totals);
+    }
+    List<List<byte[]>> levels = new ArrayList<>();
+    levels.add(totals);
+    while (levels.get(levels.size() - 1).size() > 1) {
+      List<byte[]> below = levels.get(levels.size() - 1);
+      List<byte[]> up = new ArrayList<>();
+      for (int g = 0; g * fanout < below.size(); g++) {
+        up.add(a.foldRun(below.subList(g * fanout, Math.min(below.size(), (g + 1) * fanout))));
+      }
+      levels.add(up);
+    }
+    if (!a.family().causal()) {
+      return java.util.Collections.nCopies(totals.size(), levels.get(levels.size() - 1).get(0));
+    }
+    List<byte[]> prefixes = List.of(new byte[0]);
+    for (int l = levels.size() - 2; l >= 0; l--) {
+      List<byte[]> items = levels.get(l);
+      List<byte[]> next = new ArrayList<>();
+      for (int g = 0; g * fanout < items.size(); g++) {
+        next.addAll(
+            a.scanRun(
+                items.subList(g * fanout, Math.min(items.size(), (g + 1) * fanout)),
+                (long) g * fanout,
+                prefixes.get(g)));
+      }
+      prefixes = next;
+    }
+    return prefixes;
+  }
+
+  static float[] run(LinearSpanAttention<?> a, TokenBlock[] blocks, int spanBlocks, int fanout) {
     int nb = blocks.length;
     List<byte[]> totals = new ArrayList<>();
     for (int lo = 0; lo < nb; lo += spanBlocks) {
       totals.add(a.spanTotal(b -> blocks[b], lo, Math.min(nb, lo + spanBlocks)));
     }
-    List<byte[]> inputs = a.spanInputs(totals);
+    List<byte[]> inputs = inputs(a, totals, fanout);
     TokenBlock last = blocks[nb - 1];
     float[] out = new float[(last.firstPos() + last.n()) * HEADS * DV];
     for (int s = 0, lo = 0; lo < nb; s++, lo += spanBlocks) {
@@ -83,6 +124,12 @@ class LinearSpanAttentionTest {
     float[] whole = run(a, blocks, Integer.highestOneBit(blocks.length) * 2);
     for (int spanBlocks : new int[] {1, 2, 4}) {
       assertArrayEquals(whole, run(a, blocks, spanBlocks), family + " spans of " + spanBlocks);
+      for (int fanout : new int[] {2, 4, 16}) {
+        assertArrayEquals(
+            whole,
+            run(a, blocks, spanBlocks, fanout),
+            family + " spans of " + spanBlocks + ", scan in rounds of " + fanout);
+      }
     }
   }
 
