@@ -72,6 +72,10 @@ public final class BenchCommand implements Callable<Integer> {
           cmd, "--tokens, --heads, --head-dim, --repeat must be >= 1");
     }
     PatternSpec ps = pattern.spec(cmd);
+    if (ps.name().equals("conv-band")) { // the kernel bench times softmax span attention only
+      throw new CommandLine.ParameterException(
+          cmd, "bench does not support --pattern conv-band yet (time `attend` instead)");
+    }
     AttentionPattern p = ps.build();
     HeadShape shape = new HeadShape(heads, headDim, headDim);
     int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
