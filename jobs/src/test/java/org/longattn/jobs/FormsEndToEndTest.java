@@ -350,6 +350,13 @@ class FormsEndToEndTest {
             "--radius 40 --conv-kernel 1 --iterations 0 --anticausal", 40, 2, new float[] {1f}, 0));
   }
 
+  @Test
+  void benchRejectsConvBand() {
+    CliRunner.Result r = CliRunner.run("bench", "--pattern", "conv-band", "--kernel-only");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("conv-band"), r.err());
+  }
+
   static Stream<Arguments> badFlags() {
     return Stream.of(
         Arguments.of("--pattern strided --stride 0", "--stride"),

@@ -155,11 +155,20 @@ public final class AttendJob {
             shuffle.put(
                 "duplication_factor", kv == 0 ? 0.0 : (kv + foreignBytes.value()) / (double) kv);
             info.put("shuffle", shuffle);
+            if (pattern.name().equals("conv-band")) {
+              info.put(
+                  "conv_band",
+                  Map.of(
+                      "kernel", p.convOrDefault().phi(),
+                      "iterations", p.convOrDefault().iterations()));
+            }
             info.put(
                 "score",
-                p.scoreWeights() == null
-                    ? Map.of("name", p.score())
-                    : Map.of("name", p.score(), "weights", p.scoreWeights()));
+                pattern.name().equals("conv-band")
+                    ? Map.of("name", "dot (A = QK^T, conv-band)")
+                    : p.scoreWeights() == null
+                        ? Map.of("name", p.score())
+                        : Map.of("name", p.score(), "weights", p.scoreWeights()));
             info.put("timings_s", progress.timings());
             AtomicOutput.writeText(spark, tmp, "_longattn.json", RunInfo.toJson(info));
           });

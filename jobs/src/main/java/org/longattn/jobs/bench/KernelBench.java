@@ -115,6 +115,11 @@ public final class KernelBench {
         pairs += (double) qb.n() * globals;
       }
       pairs += (double) globals * n;
+      if (p.columnGroups() != null) { // the column part: exactly the pairs it allows
+        for (int i = 0; i < n; i++) {
+          pairs += p.columnGroups().countKeys(i, n);
+        }
+      }
     }
     return 4 * pairs * shape.d();
   }

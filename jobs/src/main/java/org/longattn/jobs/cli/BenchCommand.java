@@ -73,7 +73,8 @@ public final class BenchCommand implements Callable<Integer> {
           cmd, "--tokens, --heads, --head-dim, --repeat must be >= 1");
     }
     PatternSpec ps = pattern.spec(cmd);
-    if (PatternSpec.OPERATORS.contains(ps.name())) {
+    if (PatternSpec.OPERATORS.contains(ps.name()) || ps.name().equals("conv-band")) {
+      // the kernel bench times softmax span attention and the linear families only
       throw new CommandLine.ParameterException(
           cmd, "bench: --pattern " + ps.name() + " is not covered; time `attend` instead");
     }

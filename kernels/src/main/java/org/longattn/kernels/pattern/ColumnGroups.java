@@ -30,6 +30,16 @@ public interface ColumnGroups {
   /** Disjoint bands (direction folded in) that select a group's keys for a query. */
   List<Band> bands();
 
+  /** The number of keys j in [0, n) with column(i, j) (for FLOP counts; O(bands)). */
+  long countKeys(int i, int n);
+
+  /** The part [lo, hi] of the document [0, n) that band b allows for query i, or null. */
+  private static long[] span(Band b, int i, int n) {
+    long lo = Math.max(0L, (long) i - b.left());
+    long hi = Math.min(n - 1L, (long) i + b.right());
+    return hi < lo ? null : new long[] {lo, hi};
+  }
+
   /** column(i, j), as defined above. */
   default boolean allows(int i, int j) {
     if (!inGroup(groupOf(i), j)) {
@@ -63,6 +73,19 @@ public interface ColumnGroups {
     public int nextInGroup(int g, int j) {
       return j + Math.floorMod(g - j, period);
     }
+
+    @Override
+    public long countKeys(int i, int n) {
+      long count = 0;
+      for (Band b : bands) {
+        long[] r = span(b, i, n);
+        if (r != null) { // j = i + t·period with j in [lo, hi]
+          count +=
+              Math.floorDiv(r[1] - i, period) - Math.floorDiv(r[0] - i + period - 1, period) + 1;
+        }
+      }
+      return count;
+    }
   }
 
   /**
@@ -92,6 +115,34 @@ public interface ColumnGroups {
       long segmentStart = (long) g * period;
       long next = segmentStart >= j ? Math.min(segmentStart, nextSummary) : nextSummary;
       return (int) Math.min(next, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public long countKeys(int i, int n) {
+      long segLo = (long) groupOf(i) * period;
+      long segHi = segLo + period - 1;
+      long count = 0;
+      for (Band b : bands) {
+        long[] r = span(b, i, n);
+        if (r == null) {
+          continue;
+        }
+        long ownLo = Math.max(r[0], segLo);
+        long ownHi = Math.min(r[1], segHi);
+        long own = Math.max(0, ownHi - ownLo + 1);
+        long summaryInOwn = ownHi < ownLo ? 0 : summaries(ownHi) - summaries(ownLo - 1);
+        count += own + summaries(r[1]) - summaries(r[0] - 1) - summaryInOwn;
+      }
+      return count;
+    }
+
+    /** Summary positions in [0, x]. */
+    private long summaries(long x) {
+      if (x < 0) {
+        return 0;
+      }
+      long full = (x + 1) / period;
+      return full * summary + Math.max(0, (x + 1) % period - (period - summary));
     }
   }
 }

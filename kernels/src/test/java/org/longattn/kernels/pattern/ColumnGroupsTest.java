@@ -36,6 +36,29 @@ class ColumnGroupsTest {
   }
 
   @Test
+  void countKeysMatchesBruteForce() {
+    SplittableRandom rng = new SplittableRandom(9);
+    for (int it = 0; it < 300; it++) {
+      int n = 1 + rng.nextInt(300);
+      int l = 1 + rng.nextInt(40);
+      int c = 1 + rng.nextInt(l);
+      boolean causal = rng.nextBoolean();
+      boolean anti = !causal && rng.nextBoolean();
+      for (AttentionPattern p :
+          List.of(
+              new StridedPattern(8, l, causal, anti), new FixedPattern(8, l, c, causal, anti))) {
+        ColumnGroups cg = p.columnGroups();
+        int i = rng.nextInt(n);
+        long expected = 0;
+        for (int j = 0; j < n; j++) {
+          expected += cg.allows(i, j) ? 1 : 0;
+        }
+        assertEquals(expected, cg.countKeys(i, n), p.name() + " l=" + l + " c=" + c + " i=" + i);
+      }
+    }
+  }
+
+  @Test
   void bandDirectionsAndEmptiness() {
     Band b = new Band(4, 6, 1);
     assertEquals(new Band(0, 6, 1), b.anticausal());
