@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.longattn.datasets.SparkTestSession;
 import org.longattn.kernels.Tolerance;
 import org.longattn.kernels.conv.ConvBandOracle;
-import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.io.Npy;
+import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.score.ScoreFunction;
 import org.longattn.kernels.score.ScoreOracles;
 

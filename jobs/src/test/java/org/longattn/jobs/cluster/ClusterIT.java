@@ -337,7 +337,7 @@ class ClusterIT {
 
   /** The other commands run unchanged from the shaded jar under spark-submit. */
   @Test
-  void patternBenchAndDemoRunUnderSparkSubmit() throws Exception {
+  void patternBenchDemoReportAndEmbedRunUnderSparkSubmit() throws Exception {
     Result pattern =
         submit("pattern", "pattern", "--tokens", "1024", "--pattern", "bigbird", "--heads", "2");
     assertEquals(0, pattern.code(), pattern.out());
@@ -368,6 +368,38 @@ class ClusterIT {
     assertEquals(0, d.code(), d.out());
     assertEquals(
         6000, SparkTestSession.get().read().parquet(demo.resolve("attention").toString()).count());
+    // demo ends with `report`: the report it wrote under spark-submit
+    assertTrue(Files.size(demo.resolve("report").resolve("index.html")) > 0, "report written");
+    assertTrue(Files.exists(demo.resolve("report").resolve("summary.json")), "summary written");
+
+    // embed (Spark MLlib Word2Vec) from the same jar: text files in, a token table out
+    Path text = Files.createDirectories(tmp.resolve("embed-text"));
+    StringBuilder words = new StringBuilder();
+    for (int i = 0; i < 400; i++) {
+      words.append('w').append(i % 13).append(' '); // 400 words, one token each
+    }
+    Files.writeString(text.resolve("a.txt"), words.toString());
+    Files.writeString(text.resolve("b.txt"), words.reverse().toString());
+    Path tokens = tmp.resolve("embed-tokens");
+    Result e =
+        submit(
+            "embed",
+            "embed",
+            "--input",
+            text.toString(),
+            "--output",
+            tokens.toString(),
+            "--heads",
+            "2",
+            "--head-dim",
+            "8",
+            "--vector-size",
+            "16",
+            "--min-count",
+            "1");
+    assertEquals(0, e.code(), e.out());
+    long embedded = SparkTestSession.get().read().parquet(tokens.toString()).count();
+    assertEquals(800, embedded, "one row per word of the two files");
   }
 
   // --- comparing with the local run ----------------------------------------------------------

@@ -139,7 +139,9 @@ public final class Npy {
     return new Array(shape, out);
   }
 
-  /** A .npy file (version 1.0) holding a float32 array of this shape, C order, as NumPy writes it. */
+  /**
+   * A .npy file (version 1.0) holding a float32 array of this shape, C order, as NumPy writes it.
+   */
   public static byte[] write(int[] shape, float[] data) {
     StringBuilder dims = new StringBuilder();
     for (int i = 0; i < shape.length; i++) {

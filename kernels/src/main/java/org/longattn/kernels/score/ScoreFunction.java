@@ -1,10 +1,10 @@
 package org.longattn.kernels.score;
 
-import org.longattn.kernels.io.Npy;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.longattn.kernels.io.Npy;
 import org.longattn.kernels.pattern.Seeds;
 
 /**

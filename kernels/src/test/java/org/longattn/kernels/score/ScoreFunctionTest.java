@@ -1,6 +1,5 @@
 package org.longattn.kernels.score;
 
-import org.longattn.kernels.io.Npy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +18,7 @@ import org.longattn.kernels.BackendsUnderTest;
 import org.longattn.kernels.DenseOracle;
 import org.longattn.kernels.TestData;
 import org.longattn.kernels.Tolerance;
+import org.longattn.kernels.io.Npy;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.span.DocumentRunner;
 import org.longattn.kernels.span.HeadShape;
