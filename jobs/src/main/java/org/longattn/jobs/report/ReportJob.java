@@ -168,16 +168,15 @@ public final class ReportJob {
       Map<String, Object> summary,
       Progress progress) {
     PatternSpec spec = patternOf(run);
-    try {
-      spec.build();
-    } catch (IllegalArgumentException e) {
-      // state-based families (linear, performer, …) have no block pattern to cover or to draw
+    if (!PatternSpec.NAMES.contains(spec.name())) {
+      // operators and state-based families (hyena, linear, performer, …) have no softmax block
+      // pattern to cover or to draw
       summary.put(
           "sampled_note",
           "pattern '"
               + spec.name()
-              + "' is not a block pattern: no coverage, output error, hub tokens or heatmaps"
-              + " (not implemented yet for state-based families)");
+              + "' is not a softmax block pattern: no coverage, output error, hub tokens or"
+              + " heatmaps (they need the pattern's mask)");
       progress.stage("sampled", "skipped: pattern " + spec.name());
       return;
     }
