@@ -194,6 +194,7 @@ class ReportBrowserTest {
           "id=\"heads\"",
           "id=\"coverage\"",
           "id=\"documents\"",
+          "id=\"error\"",
           "id=\"hubs\"",
           "id=\"heatmaps\"",
           "hub mass"
