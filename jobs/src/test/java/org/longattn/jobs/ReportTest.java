@@ -431,27 +431,95 @@ class ReportTest {
     assertFalse(html.contains("id=\"heatmaps\""), "--heatmaps 0 draws none");
   }
 
-  /** A run of a state-based family (no block pattern): the report skips the sampled sections. */
+  /**
+   * A run of a state-based family (causal linear attention): the report measures its output error
+   * against exact causal softmax attention on the sampled queries (oracle: dense softmax in double
+   * over j ≤ i) and leaves out the sections that need attention weights.
+   */
   @Test
-  void skipsTheSampledSectionsForAFamilyWithoutBlockPattern() throws Exception {
-    Path copy = tmp.resolve("att-performer");
-    Files.createDirectories(copy);
-    try (var files = Files.list(Path.of(attention))) {
-      for (Path f : files.toList()) {
-        if (!f.getFileName().toString().endsWith(".crc")) { // the edited file's would not match
-          Files.copy(f, copy.resolve(f.getFileName()));
-        }
-      }
-    }
-    Path info = copy.resolve("_longattn.json");
-    Files.writeString(info, Files.readString(info).replace("\"longformer\"", "\"performer\""));
-    String out = tmp.resolve("report-performer").toString();
-    CliRunner.Result r = CliRunner.run("report", "--input", copy.toString(), "--output", out);
+  void linearFamilyOutputErrorAgainstExactSoftmax() throws Exception {
+    String linear = tmp.resolve("att-linear").toString();
+    CliRunner.Result a =
+        CliRunner.run(
+            "attend", "--input", tokens, "--output", linear, "--heads", "2", "--pattern",
+            "linear", "--causal", "--block-size", "16");
+    assertEquals(0, a.code(), a.err());
+    String out = tmp.resolve("report-linear").toString();
+    CliRunner.Result r =
+        CliRunner.run(
+            "report", "--input", linear, "--output", out, "--coverage-samples", "6",
+            "--coverage-docs", "2");
     assertEquals(0, r.code(), r.err());
     JsonNode s = new ObjectMapper().readTree(Path.of(out, "summary.json").toFile());
-    assertTrue(s.get("sampled_note").asText().contains("performer"), s.toString());
+    assertTrue(s.get("sampled_note").asText().contains("linear"), s.toString());
     assertFalse(s.has("coverage") || s.has("hubs") || s.has("heatmaps"));
-    assertTrue(Files.readString(Path.of(out, "index.html")).contains("id=\"sampled\""));
+    JsonNode err = s.get("output_error");
+    assertEquals(12, err.get("queries").asInt());
+    Map<String, float[]> outs = new java.util.HashMap<>();
+    for (Row row : SparkTestSession.get().read().parquet(linear).collectAsList()) {
+      float[] o = new float[16];
+      for (int c = 0; c < 16; c++) {
+        o[c] = row.<Float>getList(2).get(c);
+      }
+      outs.put(row.getString(0) + "#" + row.getInt(1), o);
+    }
+    Map<String, List<Row>> byDoc = documents();
+    for (int h = 0; h < 2; h++) {
+      double sum = 0;
+      double max = 0;
+      for (String doc : new ArrayList<>(byDoc.keySet()).subList(0, 2)) {
+        List<Row> rows = byDoc.get(doc);
+        for (int i : Coverage.samplePositions(rows.size(), 6, Seeds.docHash(doc))) {
+          double[] exact = causalSoftmax(rows, h, i);
+          float[] o = outs.get(doc + "#" + i);
+          double diff = 0;
+          double norm = 0;
+          for (int c = 0; c < 8; c++) {
+            diff += (o[h * 8 + c] - exact[c]) * (o[h * 8 + c] - exact[c]);
+            norm += exact[c] * exact[c];
+          }
+          double rel = Math.sqrt(diff) / Math.sqrt(norm);
+          sum += rel;
+          max = Math.max(max, rel);
+        }
+      }
+      JsonNode head = err.get("per_head").get(h);
+      assertEquals(sum / 12, head.get("mean").asDouble(), 1e-6, "mean error, head " + h);
+      assertEquals(max, head.get("max").asDouble(), 1e-6, "max error, head " + h);
+      assertTrue(max > 1e-3, "linear attention is not softmax: the error is not zero");
+    }
+    String html = Files.readString(Path.of(out, "index.html"));
+    assertTrue(html.contains("id=\"error\"") && html.contains("id=\"sampled\""));
+  }
+
+  /** Exact causal softmax attention of query i, head h (d = dv = 8), in double. */
+  private static double[] causalSoftmax(List<Row> rows, int h, int i) {
+    List<Float> q = rows.get(i).getList(2);
+    double[] s = new double[i + 1];
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j <= i; j++) {
+      List<Float> k = rows.get(j).getList(3);
+      double dot = 0;
+      for (int c = 0; c < 8; c++) {
+        dot += (double) q.get(h * 8 + c) * k.get(h * 8 + c);
+      }
+      s[j] = dot / Math.sqrt(8);
+      max = Math.max(max, s[j]);
+    }
+    double l = 0;
+    double[] o = new double[8];
+    for (int j = 0; j <= i; j++) {
+      double p = Math.exp(s[j] - max);
+      l += p;
+      List<Float> v = rows.get(j).getList(4);
+      for (int c = 0; c < 8; c++) {
+        o[c] += p * v.get(h * 8 + c);
+      }
+    }
+    for (int c = 0; c < 8; c++) {
+      o[c] /= l;
+    }
+    return o;
   }
 
   @Test

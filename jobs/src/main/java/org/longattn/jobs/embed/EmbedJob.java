@@ -255,7 +255,9 @@ public final class EmbedJob {
             .setWindowSize(p.window())
             .setSeed(p.seed());
     try {
-      return w2v.fit(sentences);
+      // MLlib trains on one partition in the order the sentences arrive: fix that order (by
+      // doc_id) so that the model does not depend on how the input happens to be partitioned.
+      return w2v.fit(sentences.orderBy(col(TextInput.DOC_ID)).coalesce(1));
     } catch (IllegalArgumentException e) {
       if (String.valueOf(e.getMessage()).contains("vocabulary size should be > 0")) {
         throw new InputException(

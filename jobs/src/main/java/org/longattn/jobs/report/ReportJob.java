@@ -182,6 +182,10 @@ public final class ReportJob {
       progress.stage("sampled", "skipped: score " + score);
       return;
     }
+    if (spec.isLinearFamily()) {
+      linearFamilyError(spark, output, run, spec, heads, bins, coverageSamples, coverageDocs, summary, progress);
+      return;
+    }
     try {
       if (!PatternSpec.NAMES.contains(spec.name())) {
         throw new IllegalArgumentException(spec.name());
@@ -234,6 +238,59 @@ public final class ReportJob {
               HEATMAP_CELLS));
       progress.stage("heatmaps", heatmaps + " windows of " + heatmapQueries + " queries");
     }
+  }
+
+  /**
+   * A state-based family (linear, gated-linear, performer, linformer) approximates softmax
+   * attention: its output error on the sampled queries is measured against exact softmax attention
+   * over every key of the document (scaled dot product, the run's causal mask), computed by the
+   * coverage pass with the dense pattern. Coverage, hubs and heatmaps have no meaning there (no
+   * block pattern, no weights) and are left out with a note.
+   */
+  private static void linearFamilyError(
+      SparkSession spark,
+      Dataset<Row> output,
+      Map<String, Object> run,
+      PatternSpec spec,
+      int heads,
+      int bins,
+      int coverageSamples,
+      int coverageDocs,
+      Map<String, Object> summary,
+      Progress progress) {
+    summary.put(
+        "sampled_note",
+        "pattern '"
+            + spec.name()
+            + "' is a state-based family: output error against exact softmax attention on the"
+            + " sampled queries; no coverage, hub tokens or heatmaps (no attention weights)");
+    if (coverageSamples <= 0) {
+      progress.stage("sampled", "skipped: --coverage-samples 0");
+      return;
+    }
+    PatternSpec exact =
+        new PatternSpec(
+            "dense",
+            spec.blockSize(),
+            spec.window(),
+            1,
+            0,
+            spec.seed(),
+            spec.causal() || spec.name().equals("gated-linear"));
+    String tokensPath = String.valueOf(((Map<?, ?>) run.get("parameters")).get("input"));
+    Dataset<Row> tokens = TokenTable.read(spark, tokensPath);
+    int[] lens = TokenTable.probeLengths(tokens, tokensPath);
+    TokenRowDecoder decoder = TokenRowDecoder.forSchema(tokens.schema(), heads, lens[0], lens[1]);
+    int d = lens[0] / heads;
+    int dv = lens[1] / heads;
+    List<SampledQueries.Doc> docs = SampledQueries.documents(tokens, exact.build(), coverageDocs);
+    Coverage.Result cov =
+        Coverage.compute(spark, tokens, decoder, docs, exact, heads, d, dv, coverageSamples, bins);
+    Map<String, Object> error = new LinkedHashMap<>(OutputError.compute(output, cov, heads, dv));
+    error.put("reference", "exact softmax attention" + (exact.causal() ? " (causal)" : ""));
+    summary.put("output_error", error);
+    progress.stage(
+        "output error", coverageSamples + " queries per document against exact softmax attention");
   }
 
   /** Min, max, mean and a histogram of every statistic of every head, in two passes. */

@@ -60,6 +60,17 @@ class EmbedEndToEndTest {
 
   static CliRunner.Result first;
 
+  /** Word2Vec training flags of the first run. */
+  static final String[] TRAINING = {
+    "--vector-size", "" + D, "--min-count", "2", "--word2vec-iterations", "2", "--seed", "7"
+  };
+
+  static String[] with(String[] a, String... b) {
+    List<String> l = new ArrayList<>(Arrays.asList(a));
+    l.addAll(Arrays.asList(b));
+    return l.toArray(String[]::new);
+  }
+
   @BeforeAll
   static void embedParquet() {
     SparkSession spark = SparkTestSession.get();
@@ -78,16 +89,7 @@ class EmbedEndToEndTest {
         embed(
             tmp.resolve("docs"),
             tmp.resolve("tokens"),
-            "--vector-size",
-            "" + D,
-            "--min-count",
-            "2",
-            "--word2vec-iterations",
-            "2",
-            "--seed",
-            "7",
-            "--save-word2vec",
-            tmp.resolve("model").toString());
+            with(TRAINING, "--save-word2vec", tmp.resolve("model").toString()));
     assertEquals(0, first.code(), first.err());
   }
 
@@ -230,6 +232,30 @@ class EmbedEndToEndTest {
         assertEquals((String) x.get(i).getAs("token"), y.get(i).getAs("token"));
         for (String c : List.of("q", "k", "v")) {
           assertArrayEquals(floats(x.get(i), c), floats(y.get(i), c), doc + " " + c + " " + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void trainingDoesNotDependOnInputPartitioning() {
+    List<Row> rows = new ArrayList<>();
+    DOCS.forEach((k, v) -> rows.add(0, RowFactory.create(k, v))); // reversed, one file
+    SparkTestSession.get()
+        .createDataFrame(rows, TextInput.SCHEMA)
+        .coalesce(1)
+        .write()
+        .parquet(tmp.resolve("docs-1").toString());
+    CliRunner.Result r = embed(tmp.resolve("docs-1"), tmp.resolve("tokens-1"), TRAINING);
+    assertEquals(0, r.code(), r.err());
+    Map<String, List<Row>> a = read(tmp.resolve("tokens").toString());
+    Map<String, List<Row>> b = read(tmp.resolve("tokens-1").toString());
+    assertEquals(a.keySet(), b.keySet());
+    for (String doc : a.keySet()) {
+      for (int i = 0; i < a.get(doc).size(); i++) {
+        for (String c : List.of("q", "k", "v")) {
+          assertArrayEquals(
+              floats(a.get(doc).get(i), c), floats(b.get(doc).get(i), c), doc + " " + c + " " + i);
         }
       }
     }
