@@ -10,7 +10,8 @@ import org.longattn.datasets.FloatBytes;
  *
  * <ul>
  *   <li>{@link #SOURCE}: chunk of the spectra X_S of span {@code index}, to a frequency task;
- *   <li>{@link #FILTER}: chunk of the filter-segment spectra G_Δ, Δ = {@code index};
+ *   <li>{@link #FILTER}: chunk of the spectra A_B of the filter on lags [B·L, (B+1)·L), B = {@code
+ *       index};
  *   <li>{@link #SPECTRUM}: chunk {@code index} of Y_T, to span T's task;
  *   <li>{@link #GATE_Q}, {@link #GATE_K}: q or k rows of span {@code index}, needed by a later
  *       step; they ride through the frequency task of chunk (span mod chunks) to their span.

@@ -26,17 +26,19 @@ import scala.Tuple2;
  * <ul>
  *   <li>{@link #firstStep}: per span, from the routed token rows: u = q ⊙ v, then the span stage of
  *       step 1;
- *   <li>{@link #frequency}: per (document, frequency chunk): Y_T = Σ_{S ≤ T} X_S ⊙ G_{T−S} for
- *       every target span T, in source-span order, emitted keyed by T;
+ *   <li>{@link #frequency}: per (document, frequency chunk): the filter-segment spectra G_Δ from
+ *       the filter blocks' A, then Y_T = Σ_{S ≤ T} X_S ⊙ G_{T−S} for every target span T, in
+ *       source-span order, emitted keyed by T;
  *   <li>{@link #nextStep}: per span: z = IFFT(Y_T), u = x_step ⊙ z, then the span stage of the
  *       step;
  *   <li>{@link #output}: per span after the last step: the output rows.
  * </ul>
  *
- * A span stage emits its source and filter spectra cut into chunks keyed (document, chunk), and the
- * gate rows later steps need. Every task orders what it receives by span or chunk index before
- * computing, so results never depend on partitioning. Filters are generated where they are used
- * (from the seed); nothing but the small per-document plan is broadcast.
+ * A span stage emits its source spectra and the spectra of its own filter block (lags [S·L,
+ * (S+1)·L)) cut into chunks keyed (document, chunk), and the gate rows later steps need. Every task
+ * orders what it receives by span or chunk index before computing, so results never depend on
+ * partitioning. Filters are generated where they are used (from the seed); nothing but the small
+ * per-document plan is broadcast.
  */
 final class HyenaTasks implements java.io.Serializable {
   private final Broadcast<Map<String, DocPlan>> plans;

@@ -8,11 +8,12 @@ import org.jtransforms.fft.DoubleFFT_1D;
  *
  * <ol>
  *   <li><b>per span S</b> ({@link #sourceChunks}, {@link #filterChunks}): X_S = FFT_M(u on span S,
- *       zero-padded) and G_S = FFT_M(g_S) with the filter segment g_Δ[m] = h[(Δ−1)·L + m], m ∈ [0,
- *       M) (h = 0 outside [0, n)), Δ = S: span S computes the segment of lag offset S;
- *   <li><b>per frequency chunk</b> ({@link #causalSum}): Y_T = Σ_{S=0..T} X_S ⊙ G_{T−S}, summed in
- *       source-span order S = 0, 1, …, T — a causal convolution over span indices, independently at
- *       every frequency;
+ *       zero-padded) and A_S = FFT_M(h on lags [S·L, (S+1)·L), zero-padded) — span S generates the
+ *       filter block of its own index (h = 0 outside [0, n));
+ *   <li><b>per frequency chunk</b> ({@link #causalSum}): the spectrum of the filter segment g_Δ[m]
+ *       = h[(Δ−1)·L + m], m ∈ [0, 2L), is G_Δ = A_{Δ−1} + w ⊙ A_Δ with w_k = e^{−2πi·k·L/M} (A_{−1}
+ *       = 0), and Y_T = Σ_{S=0..T} X_S ⊙ G_{T−S}, summed in source-span order S = 0, 1, …, T — a
+ *       causal convolution over span indices, independently at every frequency;
  *   <li><b>per span T</b> ({@link #inverse}): y on span T = IFFT_M(Y_T)[L .. L + len_T).
  * </ol>
  *
@@ -23,9 +24,9 @@ import org.jtransforms.fft.DoubleFFT_1D;
  * spectra, so each target needs one inverse FFT.
  *
  * <p>Cost per channel, with P = ⌈n/L⌉ spans: 3P real FFTs of size M ≈ 2L (O(n log L)) plus P(P+1)/2
- * complex multiply-adds per frequency (O(n·P)); data moved: X, G and Y, each ≈ 2n values. L is the
- * span length, except that a document of a single span uses L = n (so short documents get small
- * FFTs).
+ * complex multiply-adds per frequency (O(n·P)); each filter lag is generated once; data moved: X, A
+ * and Y, each ≈ 2n values. L is the span length, except that a document of a single span uses L = n
+ * (so short documents get small FFTs).
  *
  * <p>Spectra are JTransforms' packed real format (a[0] = Re 0, a[1] = Re M/2, a[2k], a[2k+1] = Re,
  * Im of bin k), cut into {@link #chunks()} contiguous chunks of whole (re, im) pairs; chunk arrays
@@ -110,10 +111,13 @@ public final class BlockConvolution {
     return cut(spectra);
   }
 
-  /** Stage 1: chunks of the spectra of filter {@code filter}'s segment g_Δ, every channel. */
-  public float[][] filterChunks(HyenaFilter h, int filter, int delta) {
+  /**
+   * Stage 1: chunks of A_block, the spectra of filter {@code filter} on lags [block·L,
+   * (block+1)·L), every channel.
+   */
+  public float[][] filterChunks(HyenaFilter h, int filter, int block) {
     double[][] g = new double[h.channels()][fftSize];
-    h.segment(filter, (long) (delta - 1) * segment, 2 * segment, g, 0);
+    h.segment(filter, (long) block * segment, segment, g, 0);
     for (double[] a : g) {
       fft.realForward(a);
     }
@@ -138,16 +142,22 @@ public final class BlockConvolution {
   }
 
   /**
-   * Stage 2 for chunk {@code chunk}: {@code ys[T] = Σ_{S=0..T} xs[S] ⊙ gs[T−S]} for T = 0..P−1
-   * (complex products; the packed pair at index 0 holds two real bins), accumulated in double in
-   * the order S = 0, 1, …, T.
+   * Stage 2 for chunk {@code chunk}: {@code ys[T] = Σ_{S=0..T} xs[S] ⊙ G_{T−S}} for T = 0..P−1 with
+   * G_Δ = as[Δ−1] + w ⊙ as[Δ] (complex products; the packed pair at index 0 holds the two real bins
+   * 0 and M/2), accumulated in double in the order S = 0, 1, …, T.
    *
    * @param xs source chunks by span, {@code channels × chunkLength(chunk)} each
-   * @param gs filter chunks by lag offset Δ, same shape
+   * @param as filter-block chunks by block index, same shape
    */
-  public float[][] causalSum(int chunk, float[][] xs, float[][] gs, int channels) {
+  public float[][] causalSum(int chunk, float[][] xs, float[][] as, int channels) {
     int len = chunkLength(chunk);
     boolean realPair = chunkStart(chunk) == 0;
+    double[][] gs = new double[spans][];
+    double[] w = twiddles(chunk);
+    for (int delta = 0; delta < spans; delta++) {
+      float[] prev = delta == 0 ? null : as[delta - 1];
+      gs[delta] = segmentSpectrum(prev, as[delta], w, channels, len, realPair);
+    }
     float[][] ys = new float[spans][];
     double[] acc = new double[channels * len];
     for (int t = 0; t < spans; t++) {
@@ -164,14 +174,54 @@ public final class BlockConvolution {
     return ys;
   }
 
+  /** w_k = e^{−2πi·k·L/M} for the chunk's packed pairs (at index 0: w_0 = 1 and w_{M/2}, real). */
+  private double[] twiddles(int chunk) {
+    int from = chunkStart(chunk);
+    int len = chunkLength(chunk);
+    double[] w = new double[len];
+    for (int i = 0; i < len; i += 2) {
+      int bin = (from + i) / 2;
+      if (bin == 0) {
+        w[i] = 1;
+        w[i + 1] = segment % 2 == 0 ? 1 : -1; // e^{−iπL}, the Nyquist bin's (real) factor
+      } else {
+        double theta = 2 * Math.PI * ((long) bin * segment % fftSize) / fftSize;
+        w[i] = Math.cos(theta);
+        w[i + 1] = -Math.sin(theta);
+      }
+    }
+    return w;
+  }
+
+  /** G_Δ = prev + w ⊙ cur on one chunk (prev = A_{Δ−1}, null for Δ = 0). */
+  private static double[] segmentSpectrum(
+      float[] prev, float[] cur, double[] w, int channels, int len, boolean realPair) {
+    double[] g = new double[channels * len];
+    for (int c = 0; c < channels; c++) {
+      int o = c * len;
+      for (int i = 0; i < len; i += 2) {
+        double p0 = prev == null ? 0 : prev[o + i];
+        double p1 = prev == null ? 0 : prev[o + i + 1];
+        if (i == 0 && realPair) {
+          g[o] = p0 + w[0] * cur[o];
+          g[o + 1] = p1 + w[1] * cur[o + 1];
+        } else {
+          g[o + i] = p0 + w[i] * cur[o + i] - w[i + 1] * cur[o + i + 1];
+          g[o + i + 1] = p1 + w[i] * cur[o + i + 1] + w[i + 1] * cur[o + i];
+        }
+      }
+    }
+    return g;
+  }
+
   private static void multiplyAdd(
-      double[] acc, float[] x, float[] g, int channels, int len, boolean realPair) {
+      double[] acc, float[] x, double[] g, int channels, int len, boolean realPair) {
     for (int c = 0; c < channels; c++) {
       int o = c * len;
       int i = 0;
       if (realPair) { // bins 0 and M/2 are real
-        acc[o] += (double) x[o] * g[o];
-        acc[o + 1] += (double) x[o + 1] * g[o + 1];
+        acc[o] += x[o] * g[o];
+        acc[o + 1] += x[o + 1] * g[o + 1];
         i = 2;
       }
       for (; i < len; i += 2) {

@@ -86,7 +86,7 @@ public final class HyenaOperator {
       float[][][] gs = new float[spans][][];
       for (int s = 0; s < spans; s++) {
         xs[s] = conv.sourceChunks(u[s], conv.spanLength(s));
-        gs[s] = conv.filterChunks(filter, step, s);
+        gs[s] = conv.filterChunks(filter, step, s); // filter block s
       }
       float[][][] ys = new float[spans][conv.chunks()][];
       for (int c = 0; c < conv.chunks(); c++) {
