@@ -441,14 +441,31 @@ class ReportTest {
     String linear = tmp.resolve("att-linear").toString();
     CliRunner.Result a =
         CliRunner.run(
-            "attend", "--input", tokens, "--output", linear, "--heads", "2", "--pattern",
-            "linear", "--causal", "--block-size", "16");
+            "attend",
+            "--input",
+            tokens,
+            "--output",
+            linear,
+            "--heads",
+            "2",
+            "--pattern",
+            "linear",
+            "--causal",
+            "--block-size",
+            "16");
     assertEquals(0, a.code(), a.err());
     String out = tmp.resolve("report-linear").toString();
     CliRunner.Result r =
         CliRunner.run(
-            "report", "--input", linear, "--output", out, "--coverage-samples", "6",
-            "--coverage-docs", "2");
+            "report",
+            "--input",
+            linear,
+            "--output",
+            out,
+            "--coverage-samples",
+            "6",
+            "--coverage-docs",
+            "2");
     assertEquals(0, r.code(), r.err());
     JsonNode s = new ObjectMapper().readTree(Path.of(out, "summary.json").toFile());
     assertTrue(s.get("sampled_note").asText().contains("linear"), s.toString());

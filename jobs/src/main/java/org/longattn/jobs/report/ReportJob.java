@@ -183,7 +183,8 @@ public final class ReportJob {
       return;
     }
     if (spec.isLinearFamily()) {
-      linearFamilyError(spark, output, run, spec, heads, bins, coverageSamples, coverageDocs, summary, progress);
+      linearFamilyError(
+          spark, output, run, spec, heads, bins, coverageSamples, coverageDocs, summary, progress);
       return;
     }
     try {
