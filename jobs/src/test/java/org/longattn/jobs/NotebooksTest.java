@@ -133,7 +133,7 @@ class NotebooksTest {
                   "--to",
                   "html",
                   "--execute",
-                  "--ExecutePreprocessor.startup_timeout=120",
+                  "--ExecutePreprocessor.startup_timeout=60",
                   "--ExecutePreprocessor.timeout=600",
                   "--output-dir",
                   outDir.toString(),
