@@ -72,6 +72,8 @@ public final class DemoCommand implements Callable<Integer> {
             + " (run parameters in "
             + attentionDir
             + "/_longattn.json)");
+    System.out.println(
+        "demo: report           " + Path.of(reportDir, "index.html") + " (open it in a browser)");
     return 0;
   }
 }

@@ -370,6 +370,7 @@ class ClusterIT {
         6000, SparkTestSession.get().read().parquet(demo.resolve("attention").toString()).count());
     // demo ends with `report`: the report it wrote under spark-submit
     assertTrue(Files.size(demo.resolve("report").resolve("index.html")) > 0, "report written");
+    assertTrue(d.out().contains("demo: report"), "demo prints the report's path: " + d.out());
     assertTrue(Files.exists(demo.resolve("report").resolve("summary.json")), "summary written");
 
     // embed (Spark MLlib Word2Vec) from the same jar: text files in, a token table out
