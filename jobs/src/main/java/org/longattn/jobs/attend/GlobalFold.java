@@ -80,14 +80,21 @@ public final class GlobalFold {
       }
     }
     SoftmaxState[] folded = new SoftmaxState[heads];
-    int size = 4;
     for (int h = 0; h < heads; h++) {
       folded[h] = TreeFold.fold(perHead.get(h), SoftmaxState::merge);
-      size += folded[h].byteSize();
+    }
+    return record(parent, folded);
+  }
+
+  /** The record of one span's (or one group's) per-head states at {@code index}. */
+  static byte[] record(int index, SoftmaxState[] states) {
+    int size = 4;
+    for (SoftmaxState st : states) {
+      size += st.byteSize();
     }
     ByteBuffer out = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-    out.putInt(parent);
-    for (SoftmaxState st : folded) {
+    out.putInt(index);
+    for (SoftmaxState st : states) {
       st.writeTo(out);
     }
     return out.array();

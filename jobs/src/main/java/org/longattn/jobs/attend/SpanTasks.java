@@ -1,7 +1,5 @@
 package org.longattn.jobs.attend;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -152,18 +150,9 @@ public final class SpanTasks implements java.io.Serializable {
                 doc.n(), doc.docHash(), range[0], range[1], asm::block, globals);
     byte[] partialBytes = null;
     if (globals.size() > 0) {
-      SoftmaxState[] partials =
-          attention.computeGlobalPartials(range[0], range[1], asm::block, globals);
-      int size = 4;
-      for (SoftmaxState st : partials) {
-        size += st.byteSize();
-      }
-      ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-      buf.putInt(key.span());
-      for (SoftmaxState st : partials) {
-        st.writeTo(buf);
-      }
-      partialBytes = buf.array();
+      partialBytes =
+          GlobalFold.record(
+              key.span(), attention.computeGlobalPartials(range[0], range[1], asm::block, globals));
     }
     return new SpanOutput(doc.docId(), r, partialBytes);
   }

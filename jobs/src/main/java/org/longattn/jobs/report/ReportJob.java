@@ -203,14 +203,14 @@ public final class ReportJob {
       progress.stage("sampled", "skipped: pattern " + spec.name());
       return;
     }
-    String tokensPath = String.valueOf(((Map<?, ?>) run.get("parameters")).get("input"));
-    Dataset<Row> tokens = TokenTable.read(spark, tokensPath);
-    int[] lens = TokenTable.probeLengths(tokens, tokensPath);
-    TokenRowDecoder decoder = TokenRowDecoder.forSchema(tokens.schema(), heads, lens[0], lens[1]);
-    int d = lens[0] / heads;
+    RunTokens in = RunTokens.read(spark, run, heads);
+    String tokensPath = in.path;
+    Dataset<Row> tokens = in.tokens;
+    TokenRowDecoder decoder = in.decoder;
+    int d = in.d;
     List<SampledQueries.Doc> docs = SampledQueries.documents(tokens, spec.build(), coverageDocs);
     if (coverageSamples > 0) {
-      int dv = lens[1] / heads;
+      int dv = in.dv;
       Coverage.Result cov =
           Coverage.compute(spark, tokens, decoder, docs, spec, heads, d, dv, coverageSamples, bins);
       summary.put("coverage", cov.summary);
@@ -278,20 +278,40 @@ public final class ReportJob {
             0,
             spec.seed(),
             spec.causal() || spec.name().equals("gated-linear"));
-    String tokensPath = String.valueOf(((Map<?, ?>) run.get("parameters")).get("input"));
-    Dataset<Row> tokens = TokenTable.read(spark, tokensPath);
-    int[] lens = TokenTable.probeLengths(tokens, tokensPath);
-    TokenRowDecoder decoder = TokenRowDecoder.forSchema(tokens.schema(), heads, lens[0], lens[1]);
-    int d = lens[0] / heads;
-    int dv = lens[1] / heads;
-    List<SampledQueries.Doc> docs = SampledQueries.documents(tokens, exact.build(), coverageDocs);
+    RunTokens in = RunTokens.read(spark, run, heads);
+    List<SampledQueries.Doc> docs =
+        SampledQueries.documents(in.tokens, exact.build(), coverageDocs);
     Coverage.Result cov =
-        Coverage.compute(spark, tokens, decoder, docs, exact, heads, d, dv, coverageSamples, bins);
-    Map<String, Object> error = new LinkedHashMap<>(OutputError.compute(output, cov, heads, dv));
+        Coverage.compute(
+            spark, in.tokens, in.decoder, docs, exact, heads, in.d, in.dv, coverageSamples, bins);
+    Map<String, Object> error = new LinkedHashMap<>(OutputError.compute(output, cov, heads, in.dv));
     error.put("reference", "exact softmax attention" + (exact.causal() ? " (causal)" : ""));
     summary.put("output_error", error);
     progress.stage(
         "output error", coverageSamples + " queries per document against exact softmax attention");
+  }
+
+  /** The token table an attend run read ({@code parameters.input}), checked and decodable. */
+  private static final class RunTokens {
+    final String path;
+    final Dataset<Row> tokens;
+    final TokenRowDecoder decoder;
+    final int d;
+    final int dv;
+
+    private RunTokens(String path, Dataset<Row> tokens, int heads) {
+      this.path = path;
+      this.tokens = tokens;
+      int[] lens = TokenTable.probeLengths(tokens, path);
+      this.decoder = TokenRowDecoder.forSchema(tokens.schema(), heads, lens[0], lens[1]);
+      this.d = lens[0] / heads;
+      this.dv = lens[1] / heads;
+    }
+
+    static RunTokens read(SparkSession spark, Map<String, Object> run, int heads) {
+      String path = String.valueOf(((Map<?, ?>) run.get("parameters")).get("input"));
+      return new RunTokens(path, TokenTable.read(spark, path), heads);
+    }
   }
 
   /** Min, max, mean and a histogram of every statistic of every head, in two passes. */

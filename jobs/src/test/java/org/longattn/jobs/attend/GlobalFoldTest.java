@@ -3,8 +3,6 @@ package org.longattn.jobs.attend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,7 +35,7 @@ class GlobalFoldTest {
           heads[h] = random(rng);
         }
         partials.add(heads);
-        records.add(record(s, heads));
+        records.add(GlobalFold.record(s, heads));
       }
       Collections.shuffle(records, rng);
       int rounds = 0;
@@ -91,18 +89,5 @@ class GlobalFoldTest {
       }
     }
     return s;
-  }
-
-  private static byte[] record(int span, SoftmaxState[] heads) {
-    int size = 4;
-    for (SoftmaxState s : heads) {
-      size += s.byteSize();
-    }
-    ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-    buf.putInt(span);
-    for (SoftmaxState s : heads) {
-      s.writeTo(buf);
-    }
-    return buf.array();
   }
 }
