@@ -14,10 +14,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.longattn.datasets.InputException;
-import org.longattn.kernels.model.EncoderConfig;
-import org.longattn.kernels.model.EncoderWeights;
 
-/** Reading the ONNX file: what the graph says, and bad files as one-line errors naming them. */
+/**
+ * Bad ONNX files and model names: one-line {@link InputException}s naming them (the shipped file is
+ * read by {@link MiniLmOnnxRuntimeTest}).
+ */
 class OnnxWeightsInputTest {
   private static byte[] onnx;
 
@@ -39,17 +40,8 @@ class OnnxWeightsInputTest {
   }
 
   @Test
-  void theShippedFileIsAllMiniLmL6V2() throws Exception {
-    Path file = dir.resolve("model.onnx");
-    Files.write(file, onnx);
-    EncoderWeights w = PretrainedModel.readOnnx(file);
-    // the published shape of all-MiniLM-L6-v2, read from tensors and graph (not configured)
-    assertEquals(new EncoderConfig(30522, 384, 12, 1536, 6, 512, 1e-12f), w.config());
-  }
-
-  @Test
   void truncatedFilesAreOneLineErrors() throws Exception {
-    for (int len : new int[] {1, 1000, onnx.length / 2, onnx.length - 1}) {
+    for (int len : new int[] {1, 1000, 5_000_000, onnx.length - 1}) {
       InputException e = readFails("truncated-" + len + ".onnx", Arrays.copyOf(onnx, len));
       assertTrue(
           e.getMessage().contains("truncated") || e.getMessage().contains("missing"),
