@@ -1,10 +1,12 @@
 package org.longattn.kernels.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.BiPredicate;
@@ -105,6 +107,38 @@ class EncoderTest {
     for (Case c : cases) {
       double[] expected = EncoderOracle.forward(w, ids, c.mask());
       assertClose(expected, enc.forward(ids, c.attention()), 2e-4, n + " tokens, " + c.attention());
+    }
+  }
+
+  @Test
+  void perTokenStagesGiveTheSameBitsOnAnySplitOfTheDocument() {
+    // what lets a distributed run cut a document anywhere: each token's result depends on that
+    // token (and, for embed, its position) only, not on which rows share the call
+    EncoderWeights w = randomWeights(SHAPE, 3);
+    Encoder enc = new Encoder(w);
+    int n = 300;
+    int h = SHAPE.hidden();
+    int[] ids = ids(n, 9);
+    float[] x = new float[n * h];
+    enc.embed(ids, 0, n, 0, x);
+    float[] qkv = new float[n * 3 * h];
+    enc.projectQkv(0, x, n, qkv);
+    float[] ctx = new float[n * h];
+    LocalSelfAttention.dense().attend(0, qkv, n, SHAPE.heads(), SHAPE.headDim(), ctx);
+    float[] next = x.clone();
+    enc.finishLayer(0, next, ctx, n);
+    int[] cuts = {0, 1, 6, 133, 250, 299, n};
+    for (int c = 0; c + 1 < cuts.length; c++) {
+      int a = cuts[c];
+      int m = cuts[c + 1] - a;
+      float[] xs = new float[m * h];
+      enc.embed(ids, a, m, a, xs);
+      assertArrayEquals(Arrays.copyOfRange(x, a * h, (a + m) * h), xs, "embed at " + a);
+      float[] qs = new float[m * 3 * h];
+      enc.projectQkv(0, xs, m, qs);
+      assertArrayEquals(Arrays.copyOfRange(qkv, a * 3 * h, (a + m) * 3 * h), qs, "qkv at " + a);
+      enc.finishLayer(0, xs, Arrays.copyOfRange(ctx, a * h, (a + m) * h), m);
+      assertArrayEquals(Arrays.copyOfRange(next, a * h, (a + m) * h), xs, "layer at " + a);
     }
   }
 
