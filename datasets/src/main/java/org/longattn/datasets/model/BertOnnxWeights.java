@@ -1,6 +1,7 @@
 package org.longattn.datasets.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +115,7 @@ public final class BertOnnxWeights {
               data(p + "output.LayerNorm.weight", hidden),
               data(p + "output.LayerNorm.bias", hidden)));
     }
-    float[] type0 = java.util.Arrays.copyOf(types.data(), hidden);
+    float[] type0 = Arrays.copyOf(types.data(), hidden);
     try {
       return new EncoderWeights(
           config,
@@ -195,7 +196,14 @@ public final class BertOnnxWeights {
   private OnnxTensor tensor(String name, int... dims) {
     OnnxTensor t = named.get(name);
     if (t == null) {
-      throw fail("missing tensor '" + name + "'");
+      String bias = name.substring(0, name.length() - "weight".length()) + "bias";
+      throw fail(
+          "missing tensor '"
+              + name
+              + "'"
+              + (name.startsWith("encoder.") && name.endsWith(".weight") && !name.contains("Norm")
+                  ? " (the MatMul weight whose product is added to '" + bias + "')"
+                  : ""));
     }
     boolean ok = t.data() != null && t.dims().length == dims.length;
     for (int i = 0; ok && i < dims.length; i++) {
@@ -206,11 +214,11 @@ public final class BertOnnxWeights {
           "tensor '"
               + name
               + "' has shape "
-              + java.util.Arrays.toString(t.dims())
+              + Arrays.toString(t.dims())
               + " (type "
               + t.dataType()
               + "), expected "
-              + java.util.Arrays.toString(dims).replace("-1", "*")
+              + Arrays.toString(dims).replace("-1", "*")
               + " of float");
     }
     return t;

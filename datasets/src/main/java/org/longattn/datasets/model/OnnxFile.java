@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -295,13 +296,13 @@ public record OnnxFile(
 
     void add(float f) {
       if (n == a.length) {
-        a = java.util.Arrays.copyOf(a, 2 * n);
+        a = Arrays.copyOf(a, 2 * n);
       }
       a[n++] = f;
     }
 
     float[] toArray() {
-      return java.util.Arrays.copyOf(a, n);
+      return Arrays.copyOf(a, n);
     }
   }
 }

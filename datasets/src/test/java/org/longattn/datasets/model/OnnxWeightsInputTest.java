@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,6 +66,62 @@ class OnnxWeightsInputTest {
       flipped[i] ^= (byte) 0x5a;
     }
     readFails("flipped.onnx", flipped);
+  }
+
+  /** The shipped graph with one initializer replaced, or a node type renamed. */
+  private static OnnxFile edited(String tensor, OnnxTensor replacement, String op, String newOp) {
+    OnnxFile f = OnnxFile.parse("edited.onnx", onnx);
+    Map<String, OnnxTensor> inits = new LinkedHashMap<>(f.initializers());
+    if (replacement == null) {
+      inits.remove(tensor);
+    } else {
+      inits.put(tensor, replacement);
+    }
+    List<OnnxNode> nodes = new ArrayList<>();
+    for (OnnxNode n : f.nodes()) {
+      nodes.add(
+          n.opType().equals(op)
+              ? new OnnxNode(
+                  n.name(),
+                  newOp,
+                  n.inputs(),
+                  n.outputs(),
+                  n.floatAttributes(),
+                  n.tensorAttributes())
+              : n);
+    }
+    return new OnnxFile(f.file(), nodes, inits, f.inputs(), f.outputs());
+  }
+
+  private static String weightsFail(OnnxFile f) {
+    return assertThrows(InputException.class, () -> BertOnnxWeights.read(f)).getMessage();
+  }
+
+  @Test
+  void graphsThatAreNotTheExpectedEncoderNameWhatIsWrong() {
+    assertEquals(
+        "edited.onnx: missing tensor 'encoder.layer.3.output.dense.weight' (the MatMul weight whose"
+            + " product is added to 'encoder.layer.3.output.dense.bias')",
+        weightsFail(edited("encoder.layer.3.output.dense.bias", null, "", "")));
+    assertEquals(
+        "edited.onnx: missing tensor 'encoder.layer.5.output.LayerNorm.beta'"
+            .replace("beta", "bias"),
+        weightsFail(edited("encoder.layer.5.output.LayerNorm.bias", null, "", "")));
+    String pos = "embeddings.position_embeddings.weight";
+    assertEquals(
+        "edited.onnx: tensor '"
+            + pos
+            + "' has shape [512, 383] (type 1), expected [*, 384] of float",
+        weightsFail(
+            edited(
+                pos, new OnnxTensor(pos, new long[] {512, 383}, 1, new float[512 * 383]), "", "")));
+    assertEquals(
+        "edited.onnx: expected GELU (one Erf per layer, 6 layers), found 0 Erf nodes: unsupported"
+            + " activation",
+        weightsFail(edited("", null, "Erf", "Tanh")));
+    assertEquals(
+        "edited.onnx: no Softmax node (not a self-attention encoder)",
+        weightsFail(edited("", null, "Softmax", "Sigmoid")));
   }
 
   @Test
