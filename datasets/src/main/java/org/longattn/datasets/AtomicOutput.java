@@ -51,6 +51,13 @@ public final class AtomicOutput {
       if (out.parent == null) {
         throw notRoot(target);
       }
+      if (!out.fs.exists(out.parent)) {
+        return; // nothing to recover, no target
+      }
+      if (!out.fs.getFileStatus(out.parent).isDirectory()) {
+        throw new InputException(
+            "output '" + target + "': '" + out.parent + "' is a file, not a directory");
+      }
       try (AutoCloseable lock = out.lock()) {
         out.recover();
         if (!overwrite && out.fs.exists(out.dst)) {

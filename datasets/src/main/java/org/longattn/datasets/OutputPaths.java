@@ -101,12 +101,12 @@ public final class OutputPaths {
         refuseOverlap(outputs.get(a), outs.get(a), outputs.get(b), outs.get(b), "the other output");
       }
       Canonical cwd = canonical(Paths.get("").toAbsolutePath().toUri().toString());
-      if (cwd.within(outs.get(a))) {
+      if (cwd.equals(outs.get(a)) || cwd.within(outs.get(a))) {
         throw new InputException(
             outputs.get(a).flag()
                 + " '"
                 + printable(outputs.get(a).path())
-                + "' contains the working directory '"
+                + "' is or contains the working directory '"
                 + printable(cwd.toString())
                 + "': choose an output elsewhere");
       }
@@ -170,12 +170,24 @@ public final class OutputPaths {
     } catch (IllegalArgumentException e) {
       throw new InputException("path '" + printable(path) + "' is not valid: " + e.getMessage());
     }
-    URI uri;
-    try {
-      FileSystem fs = p.getFileSystem(conf);
-      uri = fs.makeQualified(p).toUri();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot resolve '" + path + "'", e);
+    URI uri = p.toUri();
+    if (uri.getScheme() == null || uri.getScheme().equals("file") || !p.isAbsolute()) {
+      try {
+        uri = p.getFileSystem(conf).makeQualified(p).toUri();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot resolve '" + path + "'", e);
+      }
+    } else if (uri.getAuthority() == null) {
+      // hdfs:///x: the default file system's authority when it has this scheme (as Hadoop does)
+      URI def = FileSystem.getDefaultUri(conf);
+      if (uri.getScheme().equals(def.getScheme()) && def.getAuthority() != null) {
+        try {
+          uri = new URI(uri.getScheme(), def.getAuthority(), uri.getPath(), null, null);
+        } catch (java.net.URISyntaxException e) {
+          throw new InputException(
+              "path '" + printable(path) + "' is not valid: " + e.getMessage());
+        }
+      }
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme();
     if (scheme.equals("file")) {

@@ -281,7 +281,7 @@ final class OutputSiblings {
     Path lock = lockFile();
     long deadline = System.currentTimeMillis() + LOCK_WAIT_MILLIS;
     boolean told = false;
-    while (!createExclusive(lock, me.line())) {
+    while (!createLock(lock, me)) {
       String text = read(lock);
       long mtime = mtime(lock);
       if (text == null || mtime < 0) {
@@ -318,6 +318,16 @@ final class OutputSiblings {
         deleteFile(lock);
       }
     };
+  }
+
+  private boolean createLock(Path lock, Owner me) throws IOException {
+    try {
+      return createExclusive(lock, me.line());
+    } catch (java.nio.file.AccessDeniedException
+        | org.apache.hadoop.security.AccessControlException e) {
+      throw new InputException(
+          "output '" + target + "': cannot create files in '" + parent + "' (permission denied)");
+    }
   }
 
   /**
