@@ -43,8 +43,17 @@ class CrashConsistencyTest {
     oldRef = tmp.resolve("old-ref");
     newRef = tmp.resolve("new-ref");
     ok(
-        "generate", "--output", tok.toString(), "--docs", "2", "--tokens", "700", "--heads", "1",
-        "--head-dim", "8");
+        "generate",
+        "--output",
+        tok.toString(),
+        "--docs",
+        "2",
+        "--tokens",
+        "700",
+        "--heads",
+        "1",
+        "--head-dim",
+        "8");
     ok(attend(oldRef, false, OLD));
     ok(attend(newRef, false, NEW));
     assertTrue(!rows(oldRef).equals(rows(newRef)), "the two references must differ");
@@ -109,7 +118,8 @@ class CrashConsistencyTest {
         return d.resolve("conf/jvm.flags");
       }
     }
-    throw new IllegalStateException("conf/jvm.flags not found above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "conf/jvm.flags not found above " + Path.of("").toAbsolutePath());
   }
 
   /** Starts {@code attend --overwrite} of the NEW parameters over {@code out} in its own JVM. */
@@ -211,7 +221,8 @@ class CrashConsistencyTest {
 
   private static Trigger atStep(String step) {
     return (p, out, log) ->
-        await(p, log, "step " + step, () -> read(log).contains("test pause at commit step " + step));
+        await(
+            p, log, "step " + step, () -> read(log).contains("test pause at commit step " + step));
   }
 
   @Test

@@ -34,11 +34,28 @@ class OutputOverlapTest {
     tok = data.resolve("tok");
     att = tmp.resolve("att");
     ok(
-        "generate", "--output", tok.toString(), "--docs", "1", "--tokens", "128", "--heads", "1",
-        "--head-dim", "4");
+        "generate",
+        "--output",
+        tok.toString(),
+        "--docs",
+        "1",
+        "--tokens",
+        "128",
+        "--heads",
+        "1",
+        "--head-dim",
+        "4");
     ok(
-        "attend", "--input", tok.toString(), "--output", att.toString(), "--pattern", "dense",
-        "--heads", "1", "--stats");
+        "attend",
+        "--input",
+        tok.toString(),
+        "--output",
+        att.toString(),
+        "--pattern",
+        "dense",
+        "--heads",
+        "1",
+        "--stats");
   }
 
   private static void ok(String... args) {
@@ -72,7 +89,9 @@ class OutputOverlapTest {
     }
   }
 
-  /** Runs the command; expects exit 2, one error line naming each of {@code expected}, no change. */
+  /**
+   * Runs the command; expects exit 2, one error line naming each of {@code expected}, no change.
+   */
   private static void refused(List<String> args, String... expected) throws IOException {
     Map<String, String> before = snapshot();
     CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
@@ -89,8 +108,16 @@ class OutputOverlapTest {
     List<String> a =
         new ArrayList<>(
             List.of(
-                "attend", "--input", input, "--output", output, "--pattern", "dense", "--heads",
-                "1", "--overwrite"));
+                "attend",
+                "--input",
+                input,
+                "--output",
+                output,
+                "--pattern",
+                "dense",
+                "--heads",
+                "1",
+                "--overwrite"));
     a.addAll(List.of(more));
     return a;
   }
@@ -135,9 +162,7 @@ class OutputOverlapTest {
 
   @Test
   void attendQueriesAndScoreWeights() throws IOException {
-    refused(
-        attend(tok.toString(), att + "-q/", "--queries", att + "-q"),
-        "same path as --queries");
+    refused(attend(tok.toString(), att + "-q/", "--queries", att + "-q"), "same path as --queries");
     Path weights = Files.createDirectories(tmp.resolve("w"));
     Files.write(weights.resolve("bilinear.npy"), new byte[] {1, 2, 3});
     refused(
@@ -191,9 +216,19 @@ class OutputOverlapTest {
     Files.writeString(preset, "heads=1\n");
     refused(
         List.of(
-            "pattern", "--tokens", "64", "--pattern", "dense", "--heads", "1", "--conf",
-            preset.toString(), "--output", preset.toString()),
-        "--output", "same path as --conf");
+            "pattern",
+            "--tokens",
+            "64",
+            "--pattern",
+            "dense",
+            "--heads",
+            "1",
+            "--conf",
+            preset.toString(),
+            "--output",
+            preset.toString()),
+        "--output",
+        "same path as --conf");
   }
 
   @Test
@@ -203,11 +238,20 @@ class OutputOverlapTest {
     Files.writeString(preset, "docs=1\ntokens=256\n");
     refused(
         List.of("demo", "--dir", tmp.resolve("demo").toString(), "--conf", preset.toString()),
-        "--dir", "contains --conf");
+        "--dir",
+        "contains --conf");
     refused(
         List.of(
-            "generate", "--output", tmp.resolve("demo").toString(), "--conf", preset.toString(),
-            "--overwrite", "--tokens", "64", "--heads", "1"),
+            "generate",
+            "--output",
+            tmp.resolve("demo").toString(),
+            "--conf",
+            preset.toString(),
+            "--overwrite",
+            "--tokens",
+            "64",
+            "--heads",
+            "1"),
         "contains --conf");
     refused(
         List.of("generate", "--output", "..", "--tokens", "64", "--heads", "1"),
