@@ -192,21 +192,27 @@ class OutputOverlapTest {
     Files.writeString(texts.resolve("a.txt"), "the cat sat on the mat");
     List<String> base =
         List.of("embed", "--input", texts.toString(), "--heads", "1", "--head-dim", "4");
+    // --min-count 1: on a tiny corpus the run would otherwise stop before it writes
     List<String> a = new ArrayList<>(base);
-    a.addAll(List.of("--output", texts + "/", "--overwrite"));
+    a.addAll(List.of("--min-count", "1", "--output", texts + "/", "--overwrite"));
     refused(a, "same path as --input");
     a = new ArrayList<>(base);
-    a.addAll(List.of("--output", tmp + "/e1", "--save-word2vec", tmp + "/e1/model"));
+    a.addAll(
+        List.of("--min-count", "1", "--output", tmp + "/e1", "--save-word2vec", tmp + "/e1/model"));
     refused(a, "--save-word2vec");
     a = new ArrayList<>(base);
-    a.addAll(List.of("--output", tmp + "/e2", "--save-word2vec", texts + "/model"));
+    a.addAll(
+        List.of("--min-count", "1", "--output", tmp + "/e2", "--save-word2vec", texts + "/model"));
     refused(a, "--save-word2vec", "lies inside --input");
     a = new ArrayList<>(base);
     a.addAll(List.of("--output", tok + "/..", "--word2vec", tok.toString(), "--overwrite"));
     refused(a, "contains --word2vec");
     Path weights = Files.createDirectories(tmp.resolve("weights"));
     a = new ArrayList<>(base);
-    a.addAll(List.of("--output", weights.toString(), "--weights", weights + "/", "--overwrite"));
+    a.addAll(
+        List.of(
+            "--min-count", "1", "--output", weights.toString(), "--weights", weights + "/",
+            "--overwrite"));
     refused(a, "same path as --weights");
   }
 
