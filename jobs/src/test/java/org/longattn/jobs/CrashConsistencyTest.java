@@ -24,10 +24,9 @@ import org.longattn.datasets.SparkTestSession;
 /**
  * {@code kill -9} of {@code attend --overwrite} (a separate JVM) at several instants: while it
  * computes, while it writes (or, if the write was quicker than the poll, once it has written), and
- * at each step of the commit (a test hook, {@link
- * AtomicOutput#PAUSE_PROPERTY}, stops it there). After each kill the next run on the same path
- * recovers, and the path holds either the previous output or the new one, bit for bit, with no
- * temporary left beside it.
+ * at each step of the commit (a test hook, {@link AtomicOutput#PAUSE_PROPERTY}, stops it there).
+ * After each kill the next run on the same path recovers, and the path holds either the previous
+ * output or the new one, bit for bit, with no temporary left beside it.
  */
 class CrashConsistencyTest {
   @TempDir static Path tmp;

@@ -211,7 +211,12 @@ class OutputOverlapTest {
     a = new ArrayList<>(base);
     a.addAll(
         List.of(
-            "--min-count", "1", "--output", weights.toString(), "--weights", weights + "/",
+            "--min-count",
+            "1",
+            "--output",
+            weights.toString(),
+            "--weights",
+            weights + "/",
             "--overwrite"));
     refused(a, "same path as --weights");
   }
