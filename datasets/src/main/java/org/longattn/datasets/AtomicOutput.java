@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
@@ -18,6 +19,13 @@ import org.apache.spark.sql.SparkSession;
  * everything succeeded. A failed run leaves neither the target nor the temporary directory behind,
  * and an existing target is never touched without {@code overwrite}.
  *
+ * <p>The commit survives {@code kill -9} at any instant: the previous output stays at the path or
+ * recoverable beside it, and the next run on the same path (its {@link #checkTarget} or {@link
+ * #write}) finishes or rolls back a half-done commit and deletes the temporary directories of dead
+ * runs, saying so on stderr; the protocol, its lock and its liveness rules are described in {@link
+ * OutputSiblings}. Two runs writing one output at once: the first to commit wins, the other fails
+ * with "already exists" (or replaces it with {@code overwrite}).
+ *
  * <p>Renames are atomic on HDFS and local file systems; on object stores (S3A, GCS) a directory
  * rename is a copy, so the commit is not atomic there, but a failed run still leaves no target.
  */
@@ -25,18 +33,43 @@ public final class AtomicOutput {
   private AtomicOutput() {}
 
   /**
-   * Fails early, before any work, when {@code target} exists and {@code overwrite} is false.
+   * Test hook: a comma-separated list of commit steps ({@code running, written, marked, moved-old,
+   * moved-new, old-deleted}) at which the process announces the step on stderr and stops until it
+   * is killed — for crash-consistency tests. Unset in normal runs.
+   */
+  public static final String PAUSE_PROPERTY = "longattn.test.pauseAtCommitStep";
+
+  /**
+   * Recovers what interrupted runs left beside {@code target}, then fails early, before any work,
+   * when {@code target} exists and {@code overwrite} is false.
    *
    * @throws InputException {@code output 'T' already exists (use --overwrite)}
    */
   public static void checkTarget(SparkSession spark, String target, boolean overwrite) {
-    Path t = new Path(target);
     try {
-      if (!overwrite && fileSystem(spark, t).exists(t)) {
-        throw exists(target);
+      OutputSiblings out = siblings(spark, target);
+      if (out.parent == null) {
+        throw notRoot(target);
+      }
+      if (!out.fs.exists(out.parent)) {
+        return; // nothing to recover, no target
+      }
+      if (!out.fs.getFileStatus(out.parent).isDirectory()) {
+        throw new InputException(
+            "output '" + target + "': '" + out.parent + "' is a file, not a directory");
+      }
+      try (AutoCloseable lock = out.lock()) {
+        out.recover();
+        if (!overwrite && out.fs.exists(out.dst)) {
+          throw exists(target);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot check output '" + target + "'", e);
+    } catch (InputException | UncheckedIOException e) {
+      throw e;
+    } catch (Exception e) { // closing the lock
+      throw new IllegalStateException("cannot check output '" + target + "'", e);
     }
   }
 
@@ -52,37 +85,35 @@ public final class AtomicOutput {
    */
   public static void write(
       SparkSession spark, String target, boolean overwrite, Consumer<String> writer) {
-    Path t = new Path(target);
-    FileSystem fs;
-    Path dst;
+    checkTarget(spark, target, overwrite);
+    OutputSiblings out;
     try {
-      fs = fileSystem(spark, t);
-      dst = fs.makeQualified(t);
-      if (fs.exists(dst) && !overwrite) {
-        throw exists(target);
-      }
+      out = siblings(spark, target);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot check output '" + target + "'", e);
     }
-    Path parent = dst.getParent();
-    if (parent == null) {
-      throw new InputException("output '" + target + "' must not be a file system root");
-    }
+    FileSystem fs = out.fs;
     String id = UUID.randomUUID().toString();
-    Path tmp = new Path(parent, "." + dst.getName() + ".tmp-" + id);
+    Path tmp = out.tmp(id);
+    AutoCloseable run = null;
     try {
-      fs.mkdirs(parent);
+      fs.mkdirs(out.parent);
+      run = out.startRun(id);
+      step("running");
       writer.accept(tmp.toString());
       if (!fs.exists(tmp)) {
         fs.mkdirs(tmp); // the writer wrote nothing: commit an empty directory
       }
-      commit(fs, tmp, dst, new Path(parent, "." + dst.getName() + ".old-" + id), target, overwrite);
+      step("written");
+      commit(out, id, target, overwrite);
     } catch (IOException e) {
       discard(spark, fs, tmp, e);
       throw new UncheckedIOException("cannot write output '" + target + "'", e);
     } catch (Throwable e) { // also Spark's checked exceptions, thrown through the Consumer
       discard(spark, fs, tmp, e);
       throw e;
+    } finally {
+      close(run, target);
     }
   }
 
@@ -102,26 +133,89 @@ public final class AtomicOutput {
     }
   }
 
-  private static void commit(
-      FileSystem fs, Path tmp, Path dst, Path old, String target, boolean overwrite)
+  /**
+   * Under the output's lock: recovers dead runs, then commit record, {@code NAME → .NAME.old-ID},
+   * {@code .NAME.tmp-ID → NAME}, delete {@code .NAME.old-ID}, delete the commit record.
+   */
+  private static void commit(OutputSiblings out, String id, String target, boolean overwrite)
       throws IOException {
-    boolean replacing = fs.exists(dst);
-    if (replacing && !overwrite) { // appeared while the job ran
-      throw exists(target);
-    }
-    if (replacing && !fs.rename(dst, old)) {
-      throw new IOException("cannot move the old '" + dst + "' away to '" + old + "'");
-    }
-    if (fs.exists(dst) || !fs.rename(tmp, dst)) {
-      // Never rename into a directory that (re)appeared: some file systems would nest it.
-      if (replacing && !fs.exists(dst)) {
-        fs.rename(old, dst);
+    FileSystem fs = out.fs;
+    Path dst = out.dst;
+    Path tmp = out.tmp(id);
+    Path old = out.old(id);
+    AutoCloseable lock = out.lock();
+    try {
+      out.recover();
+      boolean replacing = fs.exists(dst);
+      if (replacing && !overwrite) { // appeared while the job ran
+        throw exists(target);
       }
-      throw new IOException("cannot rename '" + tmp + "' to '" + dst + "'");
+      if (!out.createExclusive(out.commit(id), id + "\n")) {
+        throw new IOException("commit record '" + out.commit(id) + "' already exists");
+      }
+      step("marked");
+      try {
+        if (replacing) {
+          out.rename(dst, old);
+        }
+        step("moved-old");
+        // Never rename into a directory that (re)appeared: some file systems would nest it.
+        out.rename(tmp, dst);
+      } catch (IOException | RuntimeException e) {
+        if (replacing && !fs.exists(dst) && fs.exists(old)) {
+          fs.rename(old, dst);
+        }
+        fs.delete(tmp, true);
+        out.deleteFile(out.commit(id));
+        throw e;
+      }
+      step("moved-new");
+      if (replacing) {
+        fs.delete(old, true);
+      }
+      step("old-deleted");
+      out.deleteFile(out.commit(id));
+    } finally {
+      close(lock, target);
     }
-    if (replacing) {
-      fs.delete(old, true);
+  }
+
+  private static void close(AutoCloseable c, String target) {
+    if (c == null) {
+      return;
     }
+    try {
+      c.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot release output '" + target + "'", e);
+    }
+  }
+
+  /** The test hook of {@link #PAUSE_PROPERTY}. */
+  private static void step(String name) {
+    String pause = System.getProperty(PAUSE_PROPERTY);
+    if (pause != null && Arrays.asList(pause.split(",")).contains(name)) {
+      System.err.println("longattn: test pause at commit step " + name);
+      System.err.flush();
+      while (true) {
+        try {
+          Thread.sleep(60_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private static OutputSiblings siblings(SparkSession spark, String target) throws IOException {
+    Path t = new Path(target);
+    FileSystem fs = fileSystem(spark, t);
+    return new OutputSiblings(fs, fs.makeQualified(t), target);
+  }
+
+  private static InputException notRoot(String target) {
+    return new InputException("output '" + target + "' must not be a file system root");
   }
 
   private static InputException exists(String target) {

@@ -2,6 +2,7 @@ package org.longattn.jobs.cli;
 
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.longattn.datasets.OutputPaths;
 import org.longattn.jobs.attend.AttendJob;
 import org.longattn.jobs.attend.AttendParams;
 import org.longattn.jobs.attend.CrossAttendJob;
@@ -120,6 +121,13 @@ public final class AttendCommand implements Callable<Integer> {
     AttendParams params = params();
     CrossParams crossParams = crossParams(params);
     SparkSession spark = sparkOptions.session("attend");
+    OutputPaths.check(spark)
+        .writes("--output", output)
+        .reads("--input", input)
+        .reads("--queries", queries)
+        .reads("--score-weights", scoreWeights)
+        .readsFile("--conf", sparkOptions.preset)
+        .verify();
     if (crossParams != null) {
       CrossAttendJob.run(spark, crossParams);
     } else {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.longattn.datasets.GeneratorSpec;
+import org.longattn.datasets.OutputPaths;
 import org.longattn.jobs.attend.AttendJob;
 import org.longattn.jobs.attend.AttendParams;
 import org.longattn.jobs.generate.GenerateJob;
@@ -45,6 +46,12 @@ public final class DemoCommand implements Callable<Integer> {
     SparkSession spark = sparkOptions.session("demo");
     String tokensDir = dir.resolve("tokens").toString();
     String attentionDir = dir.resolve("attention").toString();
+    OutputPaths.check(spark)
+        .writes("--dir", tokensDir)
+        .writes("--dir", attentionDir)
+        .writes("--dir", dir.resolve("report").toString())
+        .readsFile("--conf", sparkOptions.preset)
+        .verify();
     GenerateJob.run(
         spark,
         new GeneratorSpec(docs, tokens, tokens, 2, 32, 32, 7, 4, 0.0, false),

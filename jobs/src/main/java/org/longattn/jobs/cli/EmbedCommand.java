@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.apache.spark.sql.SparkSession;
+import org.longattn.datasets.OutputPaths;
 import org.longattn.jobs.embed.EmbedJob;
 import org.longattn.jobs.embed.EmbedParams;
 import picocli.CommandLine;
@@ -115,7 +117,16 @@ public final class EmbedCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     EmbedParams p = params();
-    EmbedJob.run(sparkOptions.session("embed"), p);
+    SparkSession spark = sparkOptions.session("embed");
+    OutputPaths.check(spark)
+        .writes("--output", output)
+        .writes("--save-word2vec", saveWord2vec)
+        .reads("--input", input)
+        .reads("--word2vec", word2vec)
+        .reads("--weights", weights)
+        .readsFile("--conf", sparkOptions.preset)
+        .verify();
+    EmbedJob.run(spark, p);
     return 0;
   }
 

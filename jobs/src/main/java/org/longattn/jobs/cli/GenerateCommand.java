@@ -3,6 +3,7 @@ package org.longattn.jobs.cli;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.longattn.datasets.GeneratorSpec;
+import org.longattn.datasets.OutputPaths;
 import org.longattn.jobs.generate.GenerateJob;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -74,6 +75,10 @@ public final class GenerateCommand implements Callable<Integer> {
   public Integer call() {
     GeneratorSpec g = spec();
     SparkSession spark = sparkOptions.session("generate");
+    OutputPaths.check(spark)
+        .writes("--output", output)
+        .readsFile("--conf", sparkOptions.preset)
+        .verify();
     GenerateJob.run(spark, g, output, overwrite);
     return 0;
   }

@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.longattn.datasets.OutputPaths;
 import org.longattn.jobs.RunInfo;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.Band;
@@ -80,6 +82,10 @@ public final class PatternCommand implements Callable<Integer> {
               + " is a linear-attention family: no block pattern to print (each query reads"
               + " the state of all keys, or of the keys up to it with --causal)");
     }
+    OutputPaths.check(new Configuration())
+        .writes("--output", output == null ? null : output.toString())
+        .readsFile("--conf", preset)
+        .verify();
     String json = RunInfo.toJson(describe(ps, tokens, heads, docId, cols));
     if (output == null) {
       PrintStream out = System.out;

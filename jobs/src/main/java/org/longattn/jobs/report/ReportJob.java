@@ -23,6 +23,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.longattn.datasets.AtomicOutput;
 import org.longattn.datasets.InputException;
+import org.longattn.datasets.OutputPaths;
 import org.longattn.datasets.TokenRowDecoder;
 import org.longattn.datasets.TokenTable;
 import org.longattn.jobs.Progress;
@@ -100,6 +101,13 @@ public final class ReportJob {
       int hubs) {
     Progress progress = new Progress("report");
     Map<String, Object> run = readRunInfo(spark, input);
+    OutputPaths.check(spark)
+        .writes("--output", output)
+        .reads("--input", input)
+        .reads(
+            "the token table of --input",
+            String.valueOf(((Map<?, ?>) run.get("parameters")).get("input")))
+        .verify();
     AtomicOutput.checkTarget(spark, output, overwrite);
     Dataset<Row> df = spark.read().parquet(input);
     int heads = ((Number) ((Map<?, ?>) run.get("parameters")).get("heads")).intValue();
