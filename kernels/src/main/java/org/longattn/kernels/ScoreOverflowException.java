@@ -10,33 +10,25 @@ package org.longattn.kernels;
  * most Σ|q_c·k_c| times 1 + d·2⁻²⁴), so every score is finite and the online softmax, which never
  * forms ∞ − ∞ for finite scores, gives a finite answer.
  */
-public final class ScoreOverflowException extends ArithmeticException {
+public final class ScoreOverflowException extends InputRangeException {
   private static final long serialVersionUID = 1L;
 
   /** Half the largest float: the bound on Σ_c |q_c·k_c|·scale of a visible pair. */
   public static final double LIMIT = Float.MAX_VALUE / 2.0;
 
-  private final int queryPosition;
   private final int keyPosition;
 
   public ScoreOverflowException(int queryPosition, int keyPosition, double magnitude) {
     super(
-        "attention scores out of float range: query pos "
-            + queryPosition
-            + " against key pos "
+        queryPosition,
+        "attention score against key pos "
             + keyPosition
-            + " gives sum |q_c*k_c|*scale = "
+            + " out of float range: sum |q_c*k_c|*scale = "
             + String.format(java.util.Locale.ROOT, "%.3g", magnitude)
             + " > "
             + String.format(java.util.Locale.ROOT, "%.3g", LIMIT)
             + " (scale q or k down)");
-    this.queryPosition = queryPosition;
     this.keyPosition = keyPosition;
-  }
-
-  /** Document position of the query row. */
-  public int queryPosition() {
-    return queryPosition;
   }
 
   /** Document position of the key row. */
