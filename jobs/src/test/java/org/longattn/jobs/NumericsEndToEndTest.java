@@ -185,7 +185,7 @@ class NumericsEndToEndTest {
     Path log = Files.createTempFile(tmp, "jvm", ".log");
     Process p =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    if (!p.waitFor(180, TimeUnit.SECONDS)) {
+    if (!p.waitFor(400, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("CLI JVM timed out: " + Files.readString(log));
     }
