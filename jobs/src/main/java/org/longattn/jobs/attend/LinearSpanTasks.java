@@ -13,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 import org.longattn.datasets.FloatBytes;
+import org.longattn.kernels.InputRangeException;
 import org.longattn.kernels.LinearAttentionBackend;
 import org.longattn.kernels.LinearBackends;
 import org.longattn.kernels.linear.LinearFamilies;
@@ -224,7 +225,12 @@ public final class LinearSpanTasks implements java.io.Serializable {
       throw new IllegalStateException("span " + key + " has no input state");
     }
     int[] range = blockRange(key);
-    float[] out = attention.outputs(asm::block, range[0], range[1], input);
+    float[] out;
+    try {
+      out = attention.outputs(asm::block, range[0], range[1], input);
+    } catch (InputRangeException e) {
+      throw RangeRefusal.of(key.docId(), e);
+    }
     int first = range[0] * spec.blockSize();
     int vw = shape.vWidth();
     for (int i = 0; i < out.length / vw; i++) {

@@ -11,6 +11,7 @@ import org.apache.spark.sql.RowFactory;
 import org.longattn.datasets.FloatBytes;
 import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.Backends;
+import org.longattn.kernels.InputRangeException;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.ConvBandPattern;
 import org.longattn.kernels.score.ScoreFunction;
@@ -119,7 +120,11 @@ public final class SpanTasks implements java.io.Serializable {
       public SpanOutput next() {
         java.util.Map.Entry<SpanKey, SpanAssembler> span = spans.next();
         spans.remove(); // let the span's blocks go once computed
-        return computeSpan(span.getKey(), span.getValue(), pattern, attention);
+        try {
+          return computeSpan(span.getKey(), span.getValue(), pattern, attention);
+        } catch (InputRangeException e) {
+          throw RangeRefusal.of(span.getKey().docId(), e);
+        }
       }
     };
   }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.Backends;
+import org.longattn.kernels.InputRangeException;
 import org.longattn.kernels.pattern.Band;
 import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.TileAttention;
@@ -59,7 +60,11 @@ final class TileStream {
             backend = Backends.create(params.backend(), SpanTasks.assignedGpu());
             attention = new TileAttention(shape, band, params.stats(), backend);
           }
-          ready.addAll(work.compute(first._1(), asm, attention));
+          try {
+            ready.addAll(work.compute(first._1(), asm, attention));
+          } catch (InputRangeException e) {
+            throw RangeRefusal.of(first._1().doc(), e);
+          }
         }
         if (ready.isEmpty() && backend != null) {
           backend.close();

@@ -11,6 +11,7 @@ import jdk.incubator.vector.VectorOperators;
 import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.KeyRows;
 import org.longattn.kernels.QueryRows;
+import org.longattn.kernels.ScoreOverflowException;
 import org.longattn.kernels.pattern.Band;
 import org.longattn.kernels.state.SoftmaxState;
 
@@ -54,6 +55,7 @@ public final class JavaAttentionBackend implements AttentionBackend {
   private final boolean[] excluded = new boolean[KT];
   private final boolean[] global = new boolean[KT];
   private float[] additiveW; // non-null only inside accumulateAdditive
+  private double qBound; // max over the chunk's queries of Σ_c |qt[c·QS + i]|
 
   @Override
   public String name() {
@@ -148,8 +150,11 @@ public final class JavaAttentionBackend implements AttentionBackend {
       return;
     }
     if (additiveW != null) {
-      additiveScores(kr, k0, kn, nvec, d);
+      additiveScores(kr, k0, kn, nvec, d); // |s| ≤ Σ|w|: always finite
     } else {
+      if (qBound * maxAbs(kr, k0, kn, d) > ScoreOverflowException.LIMIT) {
+        checkRange(kr, k0, kn, qn, d, band);
+      }
       scores(kr, k0, kn, nvec, d);
     }
     if (anyExcluded || !band.allowsAll(qpos[0], qpos[qn - 1], kpos[0], kpos[kn - 1])) {
@@ -192,6 +197,61 @@ public final class JavaAttentionBackend implements AttentionBackend {
     }
   }
 
+  /**
+   * max |k| over the tile's keys: with {@link #qBound} it bounds every |partial sum| of every score
+   * of the tile (Σ_c |q_c|·|k_c| ≤ max|k|·Σ_c |q_c|), so almost every tile skips {@link
+   * #checkRange}.
+   */
+  private static float maxAbs(KeyRows kr, int k0, int kn, int d) {
+    float[] k = kr.k();
+    int stride = kr.kStride();
+    int base = kr.kOff() + k0 * stride;
+    int upper = F.loopBound(d);
+    FloatVector mx = FloatVector.zero(F);
+    float tail = 0f;
+    for (int j = 0; j < kn; j++) {
+      int row = base + j * stride;
+      int c = 0;
+      for (; c < upper; c += L) {
+        FloatVector a = FloatVector.fromArray(F, k, row + c).abs();
+        mx = mx.blend(a, a.compare(VectorOperators.GT, mx));
+      }
+      for (; c < d; c++) {
+        tail = Math.max(tail, Math.abs(k[row + c]));
+      }
+    }
+    return Math.max(tail, mx.reduceLanes(VectorOperators.MAX));
+  }
+
+  /**
+   * Refuses the tile when a visible pair has Σ_c |qt_c·k_c| above {@link
+   * ScoreOverflowException#LIMIT} (its float score could overflow); pairs the mask hides do not
+   * count. Exact per pair, in double: runs only when the cheap bound says it might happen.
+   */
+  private void checkRange(KeyRows kr, int k0, int kn, int qn, int d, Band band) {
+    float[] k = kr.k();
+    int stride = kr.kStride();
+    int base = kr.kOff() + k0 * stride;
+    for (int j = 0; j < kn; j++) {
+      if (excluded[j]) {
+        continue;
+      }
+      int row = base + j * stride;
+      for (int i = 0; i < qn; i++) {
+        if (!band.allows(qpos[i], kpos[j])) {
+          continue;
+        }
+        double sum = 0;
+        for (int c = 0; c < d; c++) {
+          sum += Math.abs((double) qt[c * QS + i] * k[row + c]);
+        }
+        if (sum > ScoreOverflowException.LIMIT) {
+          throw new ScoreOverflowException(qpos[i], kpos[j], sum);
+        }
+      }
+    }
+  }
+
   /** s ← Σ_a w[a]·tanh(qt[a] + k_j[a]) for the tile's keys, a query vector at a time. */
   private void additiveScores(KeyRows kr, int k0, int kn, int nvec, int d) {
     float[] k = kr.k();
@@ -203,7 +263,7 @@ public final class JavaAttentionBackend implements AttentionBackend {
         FloatVector acc = FloatVector.zero(F);
         for (int a = 0; a < d; a++) {
           FloatVector x = FloatVector.fromArray(F, qt, a * QS + v * L).add(k[row + a]);
-          acc = x.lanewise(VectorOperators.TANH).fma(FloatVector.broadcast(F, additiveW[a]), acc);
+          acc = VectorTanh.tanh(x).fma(FloatVector.broadcast(F, additiveW[a]), acc);
         }
         acc.intoArray(s, j * QS + v * L);
       }
@@ -280,11 +340,16 @@ public final class JavaAttentionBackend implements AttentionBackend {
     for (int c = 0; c < dv; c++) {
       Arrays.fill(ot, c * QS + qn, c * QS + width, 0f); // padding slots: never read back
     }
+    qBound = 0;
     for (int i = 0; i < qn; i++) {
       int row = queries.off() + (q0 + i) * queries.stride();
+      double l1 = 0;
       for (int c = 0; c < d; c++) {
-        qt[c * QS + i] = q[row + c] * scale;
+        float x = q[row + c] * scale;
+        qt[c * QS + i] = x;
+        l1 += Math.abs(x);
       }
+      qBound = Math.max(qBound, l1);
       qpos[i] = queries.position(q0 + i);
       int o = (q0 + i) * dv;
       for (int c = 0; c < dv; c++) {

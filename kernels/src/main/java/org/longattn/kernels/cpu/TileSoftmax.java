@@ -15,8 +15,13 @@ import jdk.incubator.vector.VectorOperators;
  * updates the running state (m, l[, t, dsum, gsum]) of those queries; writes the factor α =
  * e^(m_old − m_new) by which the caller must rescale the queries' output rows.
  *
- * <p>Guards: a query with m_old = −∞ holds the identity (l = o = t = 0), so α and the shift are
- * taken as 1 and 0 there (no −∞ − −∞); a query that has seen nothing yet keeps m = −∞.
+ * <p>Guards (FlashAttention's rules): a query with m_old = −∞ holds the identity (l = o = t = 0),
+ * so α and the shift are taken as 1 and 0 there (no −∞ − −∞); a query that has seen nothing yet
+ * keeps m = −∞ and its p are taken against 0 (all 0). Every exponent is formed as (s − m)·log₂e
+ * with s ≤ m, so it is ≤ 0 however large the scores are: p ≤ 1, and p = 1 exactly for the maximum
+ * (hence l ≥ 1, max weight 1/l ≤ 1 and entropy ≥ 0). Scores must be finite or −∞ (masked); the
+ * backend refuses scores beyond the float range before they get here. Where α underflows to 0 the
+ * old t term is dropped (its limit is 0) instead of forming 0·(−∞).
  */
 final class TileSoftmax {
   private static final float LOG2E = 1.4426950408889634f;
@@ -55,20 +60,19 @@ final class TileSoftmax {
     return m.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY);
   }
 
-  /** −m·log2 e, 0 where m = −∞ (then every p of the query is 0 anyway). */
-  private static FloatVector negScaledMax(FloatVector mNew) {
-    return mNew.mul(-LOG2E).blend(0f, isEmpty(mNew));
+  /** m, 0 where m = −∞ (then every score of the query is −∞ and every p is 0 anyway). */
+  private static FloatVector safeMax(FloatVector mNew) {
+    return mNew.blend(0f, isEmpty(mNew));
   }
 
   /** Update without statistics: m, l. */
   static void update(float[] s, int i0, int kn, float[] m, float[] l, float[] alpha) {
     newMax(s, i0, kn, m, alpha);
-    FloatVector negMl = negScaledMax(FloatVector.fromArray(F, m, i0));
-    FloatVector log2e = FloatVector.broadcast(F, LOG2E);
+    FloatVector mx = safeMax(FloatVector.fromArray(F, m, i0));
     FloatVector sum = FloatVector.zero(F);
     for (int j = 0; j < kn; j++) {
       int o = j * QS + i0;
-      FloatVector p = exp2(FloatVector.fromArray(F, s, o).fma(log2e, negMl));
+      FloatVector p = exp2(FloatVector.fromArray(F, s, o).sub(mx).mul(LOG2E));
       p.intoArray(s, o);
       sum = sum.add(p);
     }
@@ -118,7 +122,11 @@ final class TileSoftmax {
     FloatVector old = FloatVector.fromArray(F, mOld, i0);
     FloatVector shift = old.sub(FloatVector.fromArray(F, m, i0)).blend(0f, isEmpty(old));
     FloatVector lOld = FloatVector.fromArray(F, l, i0);
-    FloatVector.fromArray(F, t, i0).add(lOld.mul(shift)).mul(a).intoArray(t, i0);
+    FloatVector.fromArray(F, t, i0)
+        .add(lOld.mul(shift))
+        .mul(a)
+        .blend(0f, a.compare(VectorOperators.EQ, 0f)) // α = 0: the old part vanishes (no 0·−∞)
+        .intoArray(t, i0);
     lOld.mul(a).intoArray(l, i0);
     FloatVector.fromArray(F, dsum, i0).mul(a).intoArray(dsum, i0);
     FloatVector.fromArray(F, gsum, i0).mul(a).intoArray(gsum, i0);
@@ -137,9 +145,7 @@ final class TileSoftmax {
       float[] qrel,
       float[] krel,
       boolean[] global) {
-    FloatVector mNew = FloatVector.fromArray(F, m, i0);
-    FloatVector negMl = negScaledMax(mNew);
-    FloatVector log2e = FloatVector.broadcast(F, LOG2E);
+    FloatVector mx = safeMax(FloatVector.fromArray(F, m, i0));
     FloatVector qp = FloatVector.fromArray(F, qrel, i0);
     FloatVector lv = FloatVector.fromArray(F, l, i0);
     FloatVector tv = FloatVector.fromArray(F, t, i0);
@@ -147,11 +153,11 @@ final class TileSoftmax {
     FloatVector gv = FloatVector.fromArray(F, gsum, i0);
     for (int j = 0; j < kn; j++) {
       int o = j * QS + i0;
-      FloatVector x = FloatVector.fromArray(F, s, o);
-      FloatVector p = exp2(x.fma(log2e, negMl));
+      FloatVector sh = FloatVector.fromArray(F, s, o).sub(mx); // ≤ 0 (−∞ for masked keys)
+      FloatVector p = exp2(sh.mul(LOG2E));
       p.intoArray(s, o);
       lv = lv.add(p);
-      tv = p.fma(x.sub(mNew).blend(0f, p.compare(VectorOperators.EQ, 0f)), tv); // 0·−∞ guard
+      tv = p.fma(sh.blend(0f, p.compare(VectorOperators.EQ, 0f)), tv); // 0·−∞ guard
       dv = p.fma(qp.sub(krel[j]).abs(), dv);
       if (global[j]) {
         gv = gv.add(p);

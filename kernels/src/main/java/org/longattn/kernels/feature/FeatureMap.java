@@ -23,6 +23,29 @@ public interface FeatureMap {
   /** out row r = φ(x row r) for r &lt; n. */
   void apply(float[] x, int xOff, int xStride, int n, float[] out, int outOff, int outStride);
 
+  /**
+   * Key features of one block, all scaled by one common factor e^(−shift) so that they and the sums
+   * they enter stay in float range: out row r = e^(−shift)·φ(x row r). The factor must depend on
+   * the block's rows only (never on partitioning); states carry it ({@code LinearState}) and
+   * rescale when they merge. Default: no scaling, shift 0.
+   *
+   * @return shift, the natural log of the factor taken out
+   */
+  default double applyKeys(
+      float[] x, int xOff, int xStride, int n, float[] out, int outOff, int outStride) {
+    apply(x, xOff, xStride, n, out, outOff, outStride);
+    return 0;
+  }
+
+  /**
+   * Query features, each row times its own positive factor (it cancels in φ(q)ᵀS / φ(q)ᵀz), chosen
+   * to keep the row and its products with a state in float range. Default: {@link #apply}.
+   */
+  default void applyQueries(
+      float[] x, int xOff, int xStride, int n, float[] out, int outOff, int outStride) {
+    apply(x, xOff, xStride, n, out, outOff, outStride);
+  }
+
   /** φ of n rows, returned contiguous (n × m, row-major). */
   default float[] apply(float[] x, int xOff, int xStride, int n) {
     float[] out = new float[n * featureDim()];

@@ -29,8 +29,12 @@ import java.util.SplittableRandom;
  * factor only cancels when every key of a sum carries the same c, and a data-dependent c would also
  * make the result depend on partitioning.
  *
- * <p>Features are computed in double and rounded once to float; exp is {@link Math#exp}, as in the
- * rest of the kernels (deterministic for one JVM build).
+ * <p>The linear-attention families use {@link #applyKeys} and {@link #applyQueries}, which add
+ * FAVOR+'s data-dependent stabiliser on top of c (a block maximum for keys, carried by the state; a
+ * row maximum for queries), so large q and k never underflow every feature to 0.
+ *
+ * <p>Features are computed in double and rounded once to float; exp is {@link StrictMath#exp} (the
+ * same bits on every JVM, interpreted or compiled).
  */
 public final class PositiveRandomFeatures implements FeatureMap {
   private final int d;
@@ -107,9 +111,92 @@ public final class PositiveRandomFeatures implements FeatureMap {
         for (int j = 0; j < d; j++) {
           dot += omega[w + j] * xs[j];
         }
-        out[oi + i] = (float) (Math.exp(dot - shift) * outputScale);
+        out[oi + i] = (float) (StrictMath.exp(dot - shift) * outputScale);
       }
     }
+  }
+
+  /**
+   * FAVOR+'s stabiliser for keys: the exponents e_ri = ω_i·x'_r − |x'_r|²/2 of the whole block are
+   * shifted by their maximum M before exp, so the largest feature is 1/√m and none underflows
+   * because the inputs are large (without it, q = k = 30·1 gives φ = 0 and the output 0). The block
+   * state carries M and rescales when it merges (like the running max of online softmax), so the
+   * factor cancels exactly in the ratio and the reduction stays associative.
+   *
+   * @return M − c (c the constant stabiliser): the features are {@link #apply}'s times e^(−(M − c))
+   */
+  @Override
+  public double applyKeys(
+      float[] x, int xOff, int xStride, int n, float[] out, int outOff, int outStride) {
+    FlatRows.check(x, xOff, xStride, n, d, "input");
+    FlatRows.check(out, outOff, outStride, n, m, "output");
+    double[] e = new double[n * m];
+    double max = Double.NEGATIVE_INFINITY;
+    double[] xs = new double[d];
+    for (int r = 0; r < n; r++) {
+      double half = scaled(x, xOff + r * xStride, xs) / 2;
+      for (int i = 0; i < m; i++) {
+        double v = dot(i, xs) - half;
+        e[r * m + i] = v;
+        max = Math.max(max, v);
+      }
+    }
+    if (n == 0) {
+      return 0;
+    }
+    for (int r = 0; r < n; r++) {
+      int oi = outOff + r * outStride;
+      for (int i = 0; i < m; i++) {
+        out[oi + i] = (float) (StrictMath.exp(e[r * m + i] - max) * outputScale);
+      }
+    }
+    return max - stabiliser;
+  }
+
+  /**
+   * FAVOR+'s stabiliser for queries: per row, the exponents ω_i·x' are shifted by their maximum
+   * (|x'|²/2 and c are per-row constants too): φ(q)_i ∝ e^(ω_i·q' − max_i ω_i·q'), the largest
+   * feature 1/√m. The row's factor cancels in φ(q)ᵀS / φ(q)ᵀz.
+   */
+  @Override
+  public void applyQueries(
+      float[] x, int xOff, int xStride, int n, float[] out, int outOff, int outStride) {
+    FlatRows.check(x, xOff, xStride, n, d, "input");
+    FlatRows.check(out, outOff, outStride, n, m, "output");
+    double[] xs = new double[d];
+    double[] e = new double[m];
+    for (int r = 0; r < n; r++) {
+      scaled(x, xOff + r * xStride, xs);
+      double max = Double.NEGATIVE_INFINITY;
+      for (int i = 0; i < m; i++) {
+        e[i] = dot(i, xs);
+        max = Math.max(max, e[i]);
+      }
+      int oi = outOff + r * outStride;
+      for (int i = 0; i < m; i++) {
+        out[oi + i] = (float) (StrictMath.exp(e[i] - max) * outputScale);
+      }
+    }
+  }
+
+  /** xs ← x'·(row at xi) = x / d^(1/4); returns |x'|². */
+  private double scaled(float[] x, int xi, double[] xs) {
+    double sq = 0;
+    for (int j = 0; j < d; j++) {
+      xs[j] = x[xi + j] * inputScale;
+      sq += xs[j] * xs[j];
+    }
+    return sq;
+  }
+
+  /** ω_i·xs, j ascending. */
+  private double dot(int i, double[] xs) {
+    int w = i * d;
+    double dot = 0;
+    for (int j = 0; j < d; j++) {
+      dot += omega[w + j] * xs[j];
+    }
+    return dot;
   }
 
   /**

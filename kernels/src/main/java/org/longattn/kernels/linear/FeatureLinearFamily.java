@@ -2,6 +2,7 @@ package org.longattn.kernels.linear;
 
 import java.nio.ByteBuffer;
 import org.longattn.kernels.LinearAttentionBackend;
+import org.longattn.kernels.cpu.JavaLinearBackend;
 import org.longattn.kernels.feature.FeatureMap;
 import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.TokenBlock;
@@ -46,9 +47,11 @@ final class FeatureLinearFamily implements LinearFamily<LinearState> {
 
   @Override
   public LinearState blockState(TokenBlock b, int head) {
-    float[] phiK = maps[head].apply(b.k(), head * shape.d(), shape.qkWidth(), b.n());
+    float[] phiK = new float[b.n() * m];
+    double shift =
+        maps[head].applyKeys(b.k(), head * shape.d(), shape.qkWidth(), b.n(), phiK, 0, m);
     LinearState st = LinearState.identity(m, shape.dv());
-    st.accumulate(backend, phiK, 0, m, b.v(), head * shape.dv(), shape.vWidth(), b.n());
+    st.accumulate(backend, phiK, 0, m, b.v(), head * shape.dv(), shape.vWidth(), b.n(), shift);
     return st;
   }
 
@@ -62,11 +65,28 @@ final class FeatureLinearFamily implements LinearFamily<LinearState> {
     int d = shape.d();
     int dv = shape.dv();
     int vw = shape.vWidth();
-    float[] phiQ = maps[head].apply(b.q(), head * d, shape.qkWidth(), b.n());
+    float[] phiQ = new float[b.n() * m];
+    maps[head].applyQueries(b.q(), head * d, shape.qkWidth(), b.n(), phiQ, 0, m);
     int outOff = firstRow * vw + head * dv;
     if (causal) {
-      float[] phiK = maps[head].apply(b.k(), head * d, shape.qkWidth(), b.n());
-      state.applyCausal(phiQ, 0, m, phiK, 0, m, b.v(), head * dv, vw, b.n(), out, outOff, vw);
+      float[] phiK = new float[b.n() * m];
+      double shift = maps[head].applyKeys(b.k(), head * d, shape.qkWidth(), b.n(), phiK, 0, m);
+      state.applyCausal(
+          JavaLinearBackend.INSTANCE,
+          phiQ,
+          0,
+          m,
+          phiK,
+          0,
+          m,
+          shift,
+          b.v(),
+          head * dv,
+          vw,
+          b.n(),
+          out,
+          outOff,
+          vw);
     } else {
       state.apply(backend, phiQ, 0, m, b.n(), out, outOff, vw);
     }

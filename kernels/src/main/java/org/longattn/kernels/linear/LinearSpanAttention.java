@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import org.longattn.kernels.InputRangeException;
 import org.longattn.kernels.span.TokenBlock;
 import org.longattn.kernels.state.TreeFold;
 import org.longattn.kernels.state.TreeScan;
@@ -183,7 +184,23 @@ public final class LinearSpanAttention<S> {
         family.output(state, blk, h, out, blk.firstPos() - first.firstPos());
       }
     }
+    checkFinite(out, first.firstPos());
     return out;
+  }
+
+  /**
+   * Refuses outputs that overflowed (a state sum or a feature beyond the float range: q, k or v too
+   * large for this family) instead of writing ∞ or NaN.
+   */
+  private void checkFinite(float[] out, int firstPos) {
+    for (int i = 0; i < out.length; i++) {
+      if (!Float.isFinite(out[i])) {
+        throw new InputRangeException(
+            firstPos + i / outWidth,
+            "the attention state overflowed the float range (q, k or v too large; scale them"
+                + " down)");
+      }
+    }
   }
 
   /**

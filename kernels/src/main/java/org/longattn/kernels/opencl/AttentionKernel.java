@@ -21,8 +21,9 @@ import com.aparapi.Kernel;
  * key j in the band (i − left ≤ j ≤ i + right, (j − i) mod dilation = 0) with s = q·k: when s
  * exceeds the running max m, α = e^(m − s) rescales l, o, dsum, gsum and t ← α·(t + l·(m − s));
  * then p = e^(s − m), l += p, t += p·(s − m), dsum += p·|i − j|, gsum += p·global, o += p·v. A
- * chunk without a visible key leaves its row the identity (m = −∞, zeros). No local memory or
- * barriers.
+ * chunk without a visible key leaves its row the identity (m = −∞, zeros). Scores are finite (the
+ * host refuses pairs whose score could overflow), every exponent is ≤ 0 and the maximum's p is
+ * exactly e^0 = 1. No local memory or barriers.
  */
 final class AttentionKernel extends Kernel {
   /** Value columns per work-item (its private accumulator). */
@@ -88,8 +89,12 @@ final class AttentionKernel extends Kernel {
           }
           if (s > mx) {
             if (sum > 0f) { // sum = 0 until the first key: nothing to rescale (and no −∞ − −∞)
-              float alpha = exp(mx - s);
-              ts = alpha * (ts + sum * (mx - s));
+              float alpha = exp(mx - s); // mx − s < 0: 0 ≤ α < 1, no ∞ − ∞ (scores are finite)
+              if (alpha == 0f) {
+                ts = 0f; // the limit of α·(t + l·(m − s)); l·(m − s) may be −∞
+              } else {
+                ts = alpha * (ts + sum * (mx - s));
+              }
               sum *= alpha;
               ds *= alpha;
               gs *= alpha;

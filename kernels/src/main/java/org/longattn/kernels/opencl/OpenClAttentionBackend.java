@@ -12,6 +12,7 @@ import java.util.Set;
 import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.KeyRows;
 import org.longattn.kernels.QueryRows;
+import org.longattn.kernels.ScoreOverflowException;
 import org.longattn.kernels.pattern.Band;
 import org.longattn.kernels.state.SoftmaxState;
 
@@ -102,6 +103,7 @@ public final class OpenClAttentionBackend implements AttentionBackend {
     if (nk == 0) {
       return; // acc ⊕ identity = acc
     }
+    checkRange(k, nq, nk, d, band);
     int chunks = (nk + KEYS_PER_CHUNK - 1) / KEYS_PER_CHUNK;
     int groups = (dv + AttentionKernel.COLS - 1) / AttentionKernel.COLS;
     int rows = nq * chunks;
@@ -136,6 +138,43 @@ public final class OpenClAttentionBackend implements AttentionBackend {
     for (int r = 0; r < nq; r++) {
       for (int c = 0; c < chunks; c++) {
         acc.mergeRow(r, part, c * nq + r);
+      }
+    }
+  }
+
+  /**
+   * Throws {@link ScoreOverflowException} when a visible pair has Σ_c |q_c·k_c| above its limit
+   * (its float score could overflow): the same rule as the java backend, so both refuse the same
+   * input. A bound (max row L1 of q times max |k|) skips the pairwise check almost always.
+   */
+  private static void checkRange(AttentionKernel k, int nq, int nk, int d, Band band) {
+    double qMax = 0;
+    for (int r = 0; r < nq; r++) {
+      double l1 = 0;
+      for (int x = 0; x < d; x++) {
+        l1 += Math.abs(k.q[r * d + x]);
+      }
+      qMax = Math.max(qMax, l1);
+    }
+    float kMax = 0f;
+    for (int i = 0; i < nk * d; i++) {
+      kMax = Math.max(kMax, Math.abs(k.k[i]));
+    }
+    if (qMax * kMax <= ScoreOverflowException.LIMIT) {
+      return;
+    }
+    for (int j = 0; j < nk; j++) {
+      for (int r = 0; r < nq; r++) {
+        if (!band.allows(k.qPos[r], k.kPos[j])) {
+          continue;
+        }
+        double sum = 0;
+        for (int x = 0; x < d; x++) {
+          sum += Math.abs((double) k.q[r * d + x] * k.k[j * d + x]);
+        }
+        if (sum > ScoreOverflowException.LIMIT) {
+          throw new ScoreOverflowException(k.qPos[r], k.kPos[j], sum);
+        }
       }
     }
   }

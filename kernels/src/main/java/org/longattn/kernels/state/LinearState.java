@@ -17,12 +17,17 @@ import org.longattn.kernels.feature.FlatRows;
  *   s[i·dv + c] = Σ_j φ(k_j)_i · v_j[c]      (S = Σ φ(k)vᵀ, m × dv)
  *   z[i]        = Σ_j φ(k_j)_i               (z = Σ φ(k), m)
  *   tokens      = number of keys summed (0 only for the identity)
+ *   shift       = log of a common factor taken out: the true state is e^shift·(S, z)
  * </pre>
  *
- * <p>merge: S = S1 + S2, z = z1 + z2. Identity: zeros with tokens = 0; a side with tokens = 0 is
- * skipped (or copied), so x ⊕ identity = identity ⊕ x = x bit for bit, signed zeros included. merge
- * is bitwise commutative (float addition is) and associative up to rounding; reductions fix the
- * association by block ids ({@link TreeFold}, {@link TreeScan}).
+ * <p>The shift keeps large features in float range (FAVOR+'s key stabiliser, {@link
+ * FeatureMap#applyKeys}): it is 0 for ordinary inputs of every family, and then nothing below
+ * rescales anything. merge: with equal shifts S = S1 + S2, z = z1 + z2; otherwise shift = max(sh1,
+ * sh2), αk = e^(shk − shift) (one of them exactly 1) and S = α1·S1 + α2·S2, z likewise. Identity:
+ * zeros with tokens = 0; a side with tokens = 0 is skipped (or copied), so x ⊕ identity = identity
+ * ⊕ x = x bit for bit, signed zeros included. merge is bitwise commutative and associative up to
+ * rounding; reductions fix the association by block ids ({@link TreeFold}, {@link TreeScan}). The
+ * shift cancels in every output (numerator and denominator carry the same factor).
  *
  * <p>Output for a query: out = φ(q)ᵀS / φ(q)ᵀz, zeros when φ(q)ᵀz = 0 (no key, or every product
  * underflowed). Non-causal attention is one reduction per document; causal attention is an
@@ -43,6 +48,7 @@ public final class LinearState {
   public final float[] s;
   public final float[] z;
   private long tokens;
+  private double shift;
 
   private LinearState(int m, int dv) {
     this.m = m;
@@ -75,6 +81,11 @@ public final class LinearState {
     return st;
   }
 
+  /** The log of the factor taken out of (S, z) (0 unless features were rescaled). */
+  public double shift() {
+    return shift;
+  }
+
   /** Number of keys summed into this state. */
   public long tokens() {
     return tokens;
@@ -93,6 +104,7 @@ public final class LinearState {
     System.arraycopy(src.s, 0, s, 0, s.length);
     System.arraycopy(src.z, 0, z, 0, m);
     tokens = src.tokens;
+    shift = src.shift;
   }
 
   /**
@@ -114,10 +126,62 @@ public final class LinearState {
       int vOff,
       int vStride,
       int n) {
+    accumulate(backend, phiK, phiOff, phiStride, v, vOff, vStride, n, 0);
+  }
+
+  /**
+   * Adds n keys whose feature rows carry the factor e^(−keyShift) ({@link FeatureMap#applyKeys}):
+   * the true state becomes e^shift·S + e^keyShift·Φᵀ V, stored against the larger of the two
+   * shifts.
+   */
+  public void accumulate(
+      LinearAttentionBackend backend,
+      float[] phiK,
+      int phiOff,
+      int phiStride,
+      float[] v,
+      int vOff,
+      int vStride,
+      int n,
+      double keyShift) {
     FlatRows.check(phiK, phiOff, phiStride, n, m, "key feature");
     FlatRows.check(v, vOff, vStride, n, dv, "value");
+    if (n == 0) {
+      return;
+    }
+    if (tokens == 0) {
+      shift = keyShift;
+    } else if (keyShift != shift) {
+      double mx = Math.max(shift, keyShift);
+      scale((float) StrictMath.exp(shift - mx));
+      shift = mx;
+      phiK = scaledRows(phiK, phiOff, phiStride, n, (float) StrictMath.exp(keyShift - mx));
+      phiOff = 0;
+      phiStride = m;
+    }
     backend.accumulate(phiK, phiOff, phiStride, v, vOff, vStride, n, m, dv, s, z);
     tokens += n;
+  }
+
+  /** S, z ← a·(S, z). */
+  private void scale(float a) {
+    for (int i = 0; i < s.length; i++) {
+      s[i] *= a;
+    }
+    for (int i = 0; i < m; i++) {
+      z[i] *= a;
+    }
+  }
+
+  /** a·(n feature rows), contiguous n × m. */
+  private float[] scaledRows(float[] phi, int off, int stride, int n, float a) {
+    float[] r = new float[n * m];
+    for (int j = 0; j < n; j++) {
+      for (int i = 0; i < m; i++) {
+        r[j * m + i] = phi[off + j * stride + i] * a;
+      }
+    }
+    return r;
   }
 
   /** Returns a ⊕ b as a new state; neither input changes. */
@@ -127,7 +191,7 @@ public final class LinearState {
     return r;
   }
 
-  /** this ← this ⊕ other: S += S_other, z += z_other. */
+  /** this ← this ⊕ other: S += S_other, z += z_other (rescaled first when the shifts differ). */
   public void mergeInPlace(LinearState other) {
     checkShape(other);
     if (other.tokens == 0) {
@@ -137,11 +201,24 @@ public final class LinearState {
       copyFrom(other);
       return;
     }
-    for (int i = 0; i < s.length; i++) {
-      s[i] += other.s[i];
-    }
-    for (int i = 0; i < m; i++) {
-      z[i] += other.z[i];
+    if (other.shift == shift) {
+      for (int i = 0; i < s.length; i++) {
+        s[i] += other.s[i];
+      }
+      for (int i = 0; i < m; i++) {
+        z[i] += other.z[i];
+      }
+    } else {
+      double mx = Math.max(shift, other.shift);
+      float a1 = (float) StrictMath.exp(shift - mx);
+      float a2 = (float) StrictMath.exp(other.shift - mx);
+      for (int i = 0; i < s.length; i++) {
+        s[i] = a1 * s[i] + a2 * other.s[i];
+      }
+      for (int i = 0; i < m; i++) {
+        z[i] = a1 * z[i] + a2 * other.z[i];
+      }
+      shift = mx;
     }
     tokens += other.tokens;
   }
@@ -241,14 +318,51 @@ public final class LinearState {
         outStride);
   }
 
-  /** Bytes taken by {@link #writeTo}. */
-  public int byteSize() {
-    return 16 + 4 * (m * dv + m);
+  /**
+   * {@link #applyCausal(LinearAttentionBackend, float[], int, int, float[], int, int, float[], int,
+   * int, int, float[], int, int)} with key features that carry e^(−keyShift) ({@link
+   * FeatureMap#applyKeys}): the prefix and the block's keys are brought to the larger shift first
+   * (nothing is copied when the shifts agree or the prefix is empty).
+   */
+  public void applyCausal(
+      LinearAttentionBackend backend,
+      float[] phiQ,
+      int qOff,
+      int qStride,
+      float[] phiK,
+      int kOff,
+      int kStride,
+      double keyShift,
+      float[] v,
+      int vOff,
+      int vStride,
+      int n,
+      float[] out,
+      int outOff,
+      int outStride) {
+    LinearState prefix = this;
+    if (tokens != 0 && keyShift != shift) {
+      double mx = Math.max(shift, keyShift);
+      prefix = copy();
+      prefix.scale((float) StrictMath.exp(shift - mx));
+      FlatRows.check(phiK, kOff, kStride, n, m, "key feature");
+      phiK = scaledRows(phiK, kOff, kStride, n, (float) StrictMath.exp(keyShift - mx));
+      kOff = 0;
+      kStride = m;
+    }
+    prefix.applyCausal(
+        backend, phiQ, qOff, qStride, phiK, kOff, kStride, v, vOff, vStride, n, out, outOff,
+        outStride);
   }
 
-  /** Serialises (m, dv, tokens, s, z) in the buffer's byte order. */
+  /** Bytes taken by {@link #writeTo}. */
+  public int byteSize() {
+    return 24 + 4 * (m * dv + m);
+  }
+
+  /** Serialises (m, dv, tokens, shift, s, z) in the buffer's byte order. */
   public void writeTo(ByteBuffer buf) {
-    buf.putInt(m).putInt(dv).putLong(tokens);
+    buf.putInt(m).putInt(dv).putLong(tokens).putDouble(shift);
     for (float[] a : new float[][] {s, z}) {
       buf.asFloatBuffer().put(a);
       buf.position(buf.position() + 4 * a.length);
@@ -259,6 +373,7 @@ public final class LinearState {
   public static LinearState readFrom(ByteBuffer buf) {
     LinearState st = identity(buf.getInt(), buf.getInt());
     st.tokens = buf.getLong();
+    st.shift = buf.getDouble();
     for (float[] a : new float[][] {st.s, st.z}) {
       buf.asFloatBuffer().get(a);
       buf.position(buf.position() + 4 * a.length);

@@ -29,6 +29,11 @@ import java.util.Arrays;
  * <p>Final values: out = o/l, entropy = log l − t/l (nats), mean distance = dsum/l, max weight =
  * 1/l (the largest p is e^(m−m)/l), global mass = gsum/l. A row that saw no key gives zeros.
  *
+ * <p>Range: every p is formed as e^(s−m) with s ≤ m and the maximum's p is exactly 1, so l ≥ 1 and
+ * t ≤ 0 for a row that saw a key; hence max weight 1/l ∈ (0, 1] and entropy ≥ 0 exactly in float
+ * arithmetic. exp and log are {@link StrictMath}'s (the same bits on every JVM, interpreted or
+ * compiled). Where αk underflows to 0, side k's t term is 0 (its limit) rather than 0·(−∞).
+ *
  * <p>merge is bitwise commutative (each output is a symmetric expression of the two sides) and
  * associative up to rounding; reductions fix the association by block ids ({@link TreeFold}).
  */
@@ -112,11 +117,11 @@ public final class SoftmaxState {
     float mx = Math.max(m1, m2);
     float sh1 = m1 - mx;
     float sh2 = m2 - mx;
-    float a1 = (float) Math.exp(sh1);
-    float a2 = (float) Math.exp(sh2);
+    float a1 = (float) StrictMath.exp(sh1);
+    float a2 = (float) StrictMath.exp(sh2);
     float l1 = l[r];
     float l2 = other.l[or];
-    t[r] = a1 * (t[r] + l1 * sh1) + a2 * (other.t[or] + l2 * sh2);
+    t[r] = shiftedT(a1, t[r], l1, sh1) + shiftedT(a2, other.t[or], l2, sh2);
     l[r] = a1 * l1 + a2 * l2;
     dsum[r] = a1 * dsum[r] + a2 * other.dsum[or];
     gsum[r] = a1 * gsum[r] + a2 * other.gsum[or];
@@ -126,6 +131,11 @@ public final class SoftmaxState {
     for (int c = 0; c < dv; c++) {
       o[base + c] = a1 * o[base + c] + a2 * other.o[obase + c];
     }
+  }
+
+  /** α·(t + l·shift), 0 where α underflowed to 0 (its limit; l·shift may be −∞ there). */
+  private static float shiftedT(float alpha, float t, float l, float shift) {
+    return alpha == 0f ? 0f : alpha * (t + l * shift);
   }
 
   private void copyRow(int r, SoftmaxState src, int sr) {
@@ -149,7 +159,7 @@ public final class SoftmaxState {
 
   /** Entropy of row r's attention distribution in nats (0 when no key was seen). */
   public float entropy(int r) {
-    return l[r] > 0f ? (float) Math.log(l[r]) - t[r] / l[r] : 0f;
+    return l[r] > 0f ? (float) StrictMath.log(l[r]) - t[r] / l[r] : 0f;
   }
 
   /** Σ p·|i−j| for row r (0 when no key was seen). */
