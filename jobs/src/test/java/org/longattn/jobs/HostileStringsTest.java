@@ -33,55 +33,8 @@ class HostileStringsTest {
   /** Every element the report itself uses (HTML and inline SVG). */
   private static final Set<String> REPORT_TAGS =
       Set.of(
-          "html",
-          "head",
-          "meta",
-          "title",
-          "style",
-          "body",
-          "h1",
-          "h2",
-          "h3",
-          "p",
-          "table",
-          "tbody",
-          "thead",
-          "tr",
-          "th",
-          "td",
-          "code",
-          "div",
-          "span",
-          "svg",
-          "g",
-          "rect",
-          "text",
-          "line",
-          "path",
-          "polyline",
-          "title",
-          "a",
-          "ul",
-          "li",
-          "b",
-          "em",
-          "small",
-          "section",
-          "figure",
-          "figcaption",
-          "tspan",
-          "defs",
-          "lineargradient",
-          "stop",
-          "circle",
-          "br",
-          "nav",
-          "sup",
-          "sub",
-          "strong",
-          "details",
-          "summary",
-          "pre");
+          "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "code", "table",
+          "tbody", "tr", "th", "td", "div", "svg", "rect", "line", "text");
 
   private static final String LONG = "&<".repeat(1500) + "end";
 
@@ -169,6 +122,7 @@ class HostileStringsTest {
     Map<String, Object> timings = (Map<String, Object>) run.get("timings_s");
     timings.put(stage, 1.5);
     json.writeValue(record.toFile(), run);
+    Files.deleteIfExists(att.resolve("._longattn.json.crc")); // Hadoop's checksum of the original
 
     run(
         "report",
