@@ -60,6 +60,11 @@ public final class ChildCli {
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile());
     pb.environment().put("LONGATTN_HOME", home.toString());
+    Path jsig = Path.of(System.getProperty("java.home"), "lib", "libjsig.so");
+    if (Files.isRegularFile(jsig)) {
+      // as bin/longattn: with libjsig preloaded, --backend auto probes OpenCL (Aparapi)
+      pb.environment().put("LD_PRELOAD", jsig.toString());
+    }
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.redirectOutput(out.toFile()).redirectError(err.toFile());
     Process p = pb.start();

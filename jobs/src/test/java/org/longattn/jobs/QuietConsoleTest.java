@@ -81,7 +81,8 @@ class QuietConsoleTest {
     }
     assertTrue(
         lines.stream().anyMatch(l -> l.startsWith("[attend] done: ")), "stage lines:\n" + r.err());
-    assertTrue(Files.isRegularFile(out.resolve("_longattn.json")), "the output was written");
+    String record = Files.readString(out.resolve("_longattn.json"));
+    assertTrue(record.contains("\"opencl\" : "), "what the OpenCL probe found: " + record);
   }
 
   @Test
