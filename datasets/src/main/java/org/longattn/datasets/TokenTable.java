@@ -139,6 +139,10 @@ public final class TokenTable {
 
   private static Dataset<Row> parquet(SparkSession spark, String path) {
     requireExists(spark, path);
+    ParquetFiles.check(
+        spark.sparkContext().hadoopConfiguration(),
+        path,
+        List.of(DOC_ID, POS, Q, K, V, GLOBAL, GATE, MASK));
     try {
       return spark.read().parquet(path);
     } catch (Exception e) {
@@ -164,8 +168,8 @@ public final class TokenTable {
    * int)}).
    *
    * @return {@code {len(q), len(v)}}
-   * @throws InputException if the table has no rows or the first row's vectors are null or not
-   *     whole float32 values
+   * @throws InputException if the table has no rows or the first row's vectors are null, empty or
+   *     not whole float32 values
    */
   public static int[] probeLengths(Dataset<Row> df) {
     return probeLengths(df, null);
@@ -295,14 +299,20 @@ public final class TokenTable {
       throw new InputException(where + "null vector");
     }
     Object o = r.get(i);
+    int n;
     if (o instanceof byte[] b) {
       if ((b.length & 3) != 0) {
         throw new InputException(
             where + "binary length " + b.length + " is not a multiple of 4 (float32 expected)");
       }
-      return b.length / 4;
+      n = b.length / 4;
+    } else {
+      n = r.getList(i).size();
     }
-    return r.getList(i).size();
+    if (n == 0) {
+      throw new InputException(where + "empty vector (the first row sets every row's length)");
+    }
+    return n;
   }
 
   private interface TypeCheck {

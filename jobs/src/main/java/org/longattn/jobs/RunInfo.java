@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.spark.sql.SparkSession;
 import org.longattn.jobs.attend.AttendParams;
+import org.longattn.kernels.opencl.OpenClDevices;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.span.HeadShape;
 
@@ -84,6 +85,10 @@ public final class RunInfo {
     m.put("spans", spans);
     m.put("backend", p.backend());
     m.put("device", device);
+    String opencl = OpenClDevices.status();
+    if (opencl != null) {
+      m.put("opencl", opencl); // what auto (or opencl) found on the driver
+    }
     return m;
   }
 }

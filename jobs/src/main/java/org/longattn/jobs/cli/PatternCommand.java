@@ -34,6 +34,9 @@ import picocli.CommandLine.Option;
 public final class PatternCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Query blocks (over all heads) the JSON may list: each is an object of about 100 bytes. */
+  static final long MAX_LISTED_BLOCKS = 1_000_000;
+
   @Option(names = "--tokens", required = true, description = "Document length n.")
   int tokens;
 
@@ -86,6 +89,22 @@ public final class PatternCommand implements Callable<Integer> {
         .writes("--output", output == null ? null : output.toString())
         .readsFile("--conf", preset)
         .verify();
+    long blocks = ((long) tokens + ps.blockSize() - 1) / ps.blockSize() * heads;
+    if (blocks > MAX_LISTED_BLOCKS) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--tokens "
+              + tokens
+              + " in blocks of --block-size "
+              + ps.blockSize()
+              + " x "
+              + heads
+              + " heads are "
+              + blocks
+              + " query blocks; the JSON lists at most "
+              + MAX_LISTED_BLOCKS
+              + " (raise --block-size or lower --tokens)");
+    }
     String json = RunInfo.toJson(describe(ps, tokens, heads, docId, cols));
     if (output == null) {
       PrintStream out = System.out;
@@ -149,9 +168,9 @@ public final class PatternCommand implements Callable<Integer> {
         Map<String, Object> b = new LinkedHashMap<>();
         b.put("query_block", qb);
         b.put("first", qb * p.blockSize());
-        b.put("length", Math.min(n, (qb + 1) * p.blockSize()) - qb * p.blockSize());
         int first = qb * p.blockSize();
-        int len = Math.min(n, first + p.blockSize()) - first;
+        int len = (int) Math.min(n, (long) first + p.blockSize()) - first;
+        b.put("length", len);
         int globalRows = 0;
         for (int g : gpos) {
           globalRows += g >= first && g < first + len ? 1 : 0;

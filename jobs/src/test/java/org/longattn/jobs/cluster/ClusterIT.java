@@ -233,7 +233,9 @@ class ClusterIT {
 
     String out = tmp.resolve("fault-cluster").toString();
     Path log = tmp.resolve("fault-cluster.log");
-    List<String> cmd = new ArrayList<>(List.of("submit", "attend", "--input", in, "--output", out));
+    // --verbose: Spark's own log, where the driver reports the lost executor (quiet otherwise).
+    List<String> cmd =
+        new ArrayList<>(List.of("submit", "attend", "--input", in, "--output", out, "--verbose"));
     cmd.addAll(args);
     Process p = start(log, submitEnv(), cmd.toArray(String[]::new));
     Killed killed;

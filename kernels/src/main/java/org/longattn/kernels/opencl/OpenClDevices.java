@@ -40,6 +40,24 @@ public final class OpenClDevices {
   }
 
   /**
+   * What this JVM's OpenCL probe found, for the run record: null when nothing looked for OpenCL
+   * here (e.g. {@code --backend java}); else the devices, "no OpenCL device", or "no OpenCL runtime
+   * (…)" — on a machine without OpenCL, where {@code auto} runs the java backend, that is a fact,
+   * not an error (Aparapi logs it as one; longattn shows it only with {@code --verbose}).
+   */
+  public static synchronized String status() {
+    if (devices == null) {
+      return null;
+    }
+    if (!devices.isEmpty()) {
+      return describeAll();
+    }
+    return OpenCLLoader.isOpenCLAvailable()
+        ? "no OpenCL device" + problem
+        : "no OpenCL runtime (Aparapi's native library did not load: no libOpenCL/ICD loader)";
+  }
+
+  /**
    * Whether this JVM runs with libjsig preloaded ({@code LD_PRELOAD}), which OpenCL runtimes need:
    * they replace the JVM's signal handlers, and libjsig chains them (else random exit 139).
    */

@@ -73,7 +73,7 @@ public interface AttentionPattern {
 
   /** Number of blocks of a document of n tokens. */
   default int numBlocks(int n) {
-    return (n + blockSize() - 1) / blockSize();
+    return (int) (((long) n + blockSize() - 1) / blockSize()); // n + blockSize may exceed 2^31-1
   }
 
   /**

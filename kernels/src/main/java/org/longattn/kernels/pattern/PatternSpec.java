@@ -181,9 +181,21 @@ public record PatternSpec(
   /** Operators that replace attention, also accepted by {@link #build()} (not block patterns). */
   public static final java.util.List<String> OPERATORS = java.util.List.of("hyena");
 
+  /**
+   * The largest block: a task holds a block's queries and every key block they read in memory, and
+   * sizes buffers by the block, so a block of a billion tokens fails with OutOfMemoryError however
+   * short the documents are.
+   */
+  public static final int MAX_BLOCK_SIZE = 16384;
+
   public PatternSpec {
-    if (blockSize < 1) {
-      throw new IllegalArgumentException("--block-size must be >= 1, got " + blockSize);
+    if (blockSize < 1 || blockSize > MAX_BLOCK_SIZE) {
+      throw new IllegalArgumentException(
+          "--block-size must be between 1 and "
+              + MAX_BLOCK_SIZE
+              + ", got "
+              + blockSize
+              + " (a task holds a block's queries and the key blocks they read in memory)");
     }
     if (window < 0) {
       throw new IllegalArgumentException("--window must be >= 0, got " + window);

@@ -1,0 +1,97 @@
+package org.longattn.jobs;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * The CLI in a child JVM, launched as {@code bin/longattn} launches it ({@code java
+ * @conf/jvm.flags -cp … org.longattn.jobs.Main …}, {@code LONGATTN_HOME} set) but without a
+ * logging configuration file: what reaches its stderr is what the code decides, in every launch
+ * mode. The classpath is the test JVM's minus test classes and test jars.
+ */
+public final class ChildCli {
+  /** Exit code, stdout, stderr. */
+  public record Result(int code, String out, String err) {}
+
+  private ChildCli() {}
+
+  /** The repository root (the directory holding conf/jvm.flags). */
+  public static Path home() {
+    Path p = Path.of("").toAbsolutePath();
+    while (p != null && !Files.isRegularFile(p.resolve("conf/jvm.flags"))) {
+      p = p.getParent();
+    }
+    if (p == null) {
+      throw new IllegalStateException(
+          "conf/jvm.flags not found above " + Path.of("").toAbsolutePath());
+    }
+    return p;
+  }
+
+  /** The test JVM's classpath without test classes and test jars (their log4j2-test config). */
+  static String classpath() {
+    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .filter(e -> !e.endsWith("test-classes") && !e.endsWith("-tests.jar"))
+        .filter(e -> !e.contains("surefire"))
+        .collect(Collectors.joining(File.pathSeparator));
+  }
+
+  /** Runs {@code Main args} in a fresh JVM; fails after {@code timeoutSeconds}. */
+  public static Result run(long timeoutSeconds, String... args) throws IOException {
+    Path home = home();
+    Path dir = Files.createTempDirectory("longattn-child");
+    Path out = dir.resolve("stdout");
+    Path err = dir.resolve("stderr");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("@" + home.resolve("conf/jvm.flags"));
+    cmd.add("-Xmx1g");
+    cmd.add("-cp");
+    cmd.add(classpath());
+    cmd.add("org.longattn.jobs.Main");
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile());
+    pb.environment().put("LONGATTN_HOME", home.toString());
+    Path jsig = Path.of(System.getProperty("java.home"), "lib", "libjsig.so");
+    if (Files.isRegularFile(jsig)) {
+      // as bin/longattn: with libjsig preloaded, --backend auto probes OpenCL (Aparapi)
+      pb.environment().put("LD_PRELOAD", jsig.toString());
+    }
+    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+    Process p = pb.start();
+    try {
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(
+            "longattn "
+                + String.join(" ", args)
+                + " ran over "
+                + timeoutSeconds
+                + " s:\n"
+                + Files.readString(err, StandardCharsets.UTF_8));
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+    Result r =
+        new Result(
+            p.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
+    Files.delete(out);
+    Files.delete(err);
+    Files.delete(dir);
+    return r;
+  }
+}
