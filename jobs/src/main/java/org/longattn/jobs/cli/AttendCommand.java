@@ -2,10 +2,12 @@ package org.longattn.jobs.cli;
 
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.longattn.jobs.TableLayout;
 import org.longattn.jobs.attend.AttendJob;
 import org.longattn.jobs.attend.AttendParams;
 import org.longattn.jobs.attend.CrossAttendJob;
 import org.longattn.jobs.attend.CrossParams;
+import org.longattn.jobs.attend.PlanEstimate;
 import org.longattn.kernels.Backends;
 import org.longattn.kernels.conv.ConvBand;
 import org.longattn.kernels.pattern.PatternSpec;
@@ -34,9 +36,21 @@ public final class AttendCommand implements Callable<Integer> {
 
   @Option(
       names = "--heads",
-      defaultValue = "1",
-      description = "Heads the vectors split into (default: ${DEFAULT-VALUE}).")
-  int heads;
+      description =
+          "Heads the vectors split into. Default: what the input's _longattn.json states (tables"
+              + " from generate and embed); required for other tables; an error if it disagrees.")
+  Integer heads;
+
+  @Option(
+      names = "--dry-run",
+      description =
+          "Print the plan (documents, tokens, spans and tasks, FLOPs, shuffle bytes, key/value"
+              + " duplication, peak memory per task) from the input's footers and document lengths;"
+              + " compute and write nothing.")
+  boolean dryRun;
+
+  @Option(names = "--json", description = "With --dry-run: print the plan as one JSON object.")
+  boolean json;
 
   @Option(
       names = "--stats",
@@ -119,8 +133,20 @@ public final class AttendCommand implements Callable<Integer> {
   public Integer call() {
     AttendParams params = params();
     CrossParams crossParams = crossParams(params);
+    if (json && !dryRun) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--json only applies with --dry-run");
+    }
+    if (dryRun && crossParams != null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--dry-run does not cover cross-attention (--queries) yet");
+    }
     SparkSession spark = sparkOptions.session("attend");
-    if (crossParams != null) {
+    if (dryRun) {
+      PlanEstimate plan = PlanEstimate.of(spark, params);
+      System.out.print(json ? plan.json() : plan.table());
+      System.out.flush();
+    } else if (crossParams != null) {
       CrossAttendJob.run(spark, crossParams);
     } else {
       AttendJob.run(spark, params);
@@ -171,7 +197,7 @@ public final class AttendCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           cmd, "--output-encoding must be array or binary, got '" + outputEncoding + "'");
     }
-    if (heads < 1) {
+    if (heads != null && heads < 1) {
       throw new CommandLine.ParameterException(cmd, "--heads must be >= 1, got " + heads);
     }
     if (spanTokens < 1 || partitions < 0) {
@@ -182,6 +208,7 @@ public final class AttendCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cmd, "--input and --output are the same path");
     }
     PatternSpec patternSpec = pattern.spec(cmd);
+    int headsToUse = TableLayout.resolve(input, heads);
     if (stats && patternSpec.isLinearFamily()) {
       throw new CommandLine.ParameterException(
           cmd,
@@ -222,7 +249,7 @@ public final class AttendCommand implements Callable<Integer> {
         input,
         output,
         overwrite,
-        heads,
+        headsToUse,
         patternSpec,
         stats,
         backendToUse,

@@ -55,7 +55,10 @@ public final class PatternCommand implements Callable<Integer> {
 
   @Mixin PatternOptions pattern;
 
-  @Option(names = "--conf", paramLabel = "FILE", description = "Preset of flag defaults.")
+  @Option(
+      names = Presets.FLAG,
+      paramLabel = "NAME|FILE",
+      description = "Flag defaults from a preset (as for attend).")
   String preset;
 
   @Override
