@@ -28,7 +28,7 @@ public final class LoopbackOnlyFilter implements Filter {
   }
 
   /** Whether an address (a literal IP, as servlet containers give it) is a loopback address. */
-  static boolean loopback(String address) {
+  public static boolean loopback(String address) {
     if (address == null || address.isEmpty() || !address.matches("[0-9a-fA-F:.\\[\\]%]+")) {
       return false; // never resolve a name here
     }

@@ -208,7 +208,6 @@ public final class AttendCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cmd, "--input and --output are the same path");
     }
     PatternSpec patternSpec = pattern.spec(cmd);
-    int headsToUse = TableLayout.resolve(input, heads);
     if (stats && patternSpec.isLinearFamily()) {
       throw new CommandLine.ParameterException(
           cmd,
@@ -245,6 +244,7 @@ public final class AttendCommand implements Callable<Integer> {
       }
       backendToUse = "java"; // auto: the only backend with an additive path
     }
+    int headsToUse = TableLayout.resolve(input, heads); // after the flags: reads the input
     return new AttendParams(
         input,
         output,
