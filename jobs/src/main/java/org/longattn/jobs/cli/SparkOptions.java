@@ -103,9 +103,11 @@ public final class SparkOptions {
     }
     conf.setIfMissing("spark.app.name", "longattn " + appName);
     boolean uiGiven = false;
+    boolean barGiven = false;
     for (String[] kv : confs) {
       conf.set(kv[0], kv[1]);
       uiGiven |= kv[0].equals("spark.ui.enabled");
+      barGiven |= kv[0].equals("spark.ui.showConsoleProgress");
     }
     if (driverMemory != null) {
       conf.set("spark.driver.memory", driverMemory);
@@ -128,8 +130,10 @@ public final class SparkOptions {
     } else if (ui) {
       conf.set("spark.ui.enabled", "true");
     }
-    if (Progress.Bar.enabled()) {
-      conf.set("spark.ui.showConsoleProgress", "false"); // ours has an ETA; never two bars
+    if (!barGiven) {
+      // Progress.Bar draws the bar (with an ETA, on terminals only); Spark's own would also write
+      // its \r-lines into redirected logs
+      conf.set("spark.ui.showConsoleProgress", "false");
     }
     return conf;
   }

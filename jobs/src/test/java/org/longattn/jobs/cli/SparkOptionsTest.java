@@ -65,6 +65,7 @@ class SparkOptionsTest {
   void embeddedUiIsOffOrLoopbackOnly() {
     SparkConf off = conf("--master", "local[2]");
     assertEquals("false", off.get("spark.ui.enabled"));
+    assertEquals("false", off.get("spark.ui.showConsoleProgress"), "no \\r-lines in logs");
     SparkConf on = conf("--master", "local[2]", "--ui");
     assertEquals("true", on.get("spark.ui.enabled"));
     assertTrue(on.get("spark.ui.filters").contains(LoopbackOnlyFilter.class.getName()));
