@@ -88,6 +88,8 @@ class AttendEndToEndTest {
             "16",
             "--partitions",
             "3",
+            "--heads",
+            "1",
             "--causal");
     assertEquals(0, r.code(), r.err());
     AttentionPattern p = new PatternSpec("longformer", 8, 5, 1, 0, 0, true).build();

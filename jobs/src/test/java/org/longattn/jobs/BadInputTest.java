@@ -58,6 +58,12 @@ class BadInputTest {
     List<String> args =
         new ArrayList<>(List.of("attend", "--input", in, "--output", out.toString()));
     args.addAll(List.of(extra));
+    if (!args.contains("--pattern")) {
+      args.addAll(List.of("--pattern", "dense"));
+    }
+    if (!args.contains("--heads")) {
+      args.addAll(List.of("--heads", "1"));
+    }
     CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
     assertEquals(2, r.code(), "exit code; stderr: " + r.err());
     List<String> errors = r.err().lines().filter(l -> l.startsWith("longattn: error: ")).toList();
@@ -145,7 +151,17 @@ class BadInputTest {
     Path out = tmp.resolve("existing");
     Files.createDirectories(out);
     Files.writeString(out.resolve("keep.txt"), "mine");
-    CliRunner.Result r = CliRunner.run("attend", "--input", in, "--output", out.toString());
+    CliRunner.Result r =
+        CliRunner.run(
+            "attend",
+            "--input",
+            in,
+            "--output",
+            out.toString(),
+            "--pattern",
+            "dense",
+            "--heads",
+            "1");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("already exists"), r.err());
     assertEquals("mine", Files.readString(out.resolve("keep.txt")), "existing output untouched");

@@ -92,6 +92,8 @@ class CrossAttentionEndToEndTest {
                 out,
                 "--heads",
                 String.valueOf(HEADS),
+                "--pattern",
+                "dense",
                 "--block-size",
                 String.valueOf(BLOCK),
                 "--span-tokens",

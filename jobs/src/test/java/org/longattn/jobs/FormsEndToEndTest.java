@@ -150,6 +150,8 @@ class FormsEndToEndTest {
                     "--partitions",
                     String.valueOf(parts),
                     "--stats",
+                    "--heads",
+                    "1",
                     "--pattern"));
         args.addAll(Arrays.asList(pattern));
         CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
@@ -258,7 +260,16 @@ class FormsEndToEndTest {
       Path out = tmp.resolve("badscore-out");
       List<String> args =
           new ArrayList<>(
-              List.of("attend", "--input", in, "--output", out.toString(), "--heads", "2"));
+              List.of(
+                  "attend",
+                  "--input",
+                  in,
+                  "--output",
+                  out.toString(),
+                  "--heads",
+                  "2",
+                  "--pattern",
+                  "dense"));
       args.addAll(split(c[0]));
       CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
       assertEquals(2, r.code(), c[0] + ": " + r.err());

@@ -188,7 +188,8 @@ class HyenaEndToEndTest {
     TokenTables.write(TokenTables.rows(List.of(TokenTables.random("x", 20, 4, 2, 0, 1)), 0), in, 1);
     String out = tmp.resolve("narrow-v-out").toString();
     CliRunner.Result r =
-        CliRunner.run("attend", "--input", in, "--output", out, "--pattern", "hyena");
+        CliRunner.run(
+            "attend", "--input", in, "--output", out, "--pattern", "hyena", "--heads", "1");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("column 'v'"), r.err());
     assertFalse(Files.exists(Path.of(out)));

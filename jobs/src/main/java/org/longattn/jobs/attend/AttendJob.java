@@ -155,6 +155,9 @@ public final class AttendJob {
             shuffle.put(
                 "duplication_factor", kv == 0 ? 0.0 : (kv + foreignBytes.value()) / (double) kv);
             info.put("shuffle", shuffle);
+            info.put(
+                "compute",
+                Map.of("flops", PlanEstimate.flops(p, pattern, shape, plans.values(), false)));
             if (pattern.name().equals("conv-band")) {
               info.put(
                   "conv_band",

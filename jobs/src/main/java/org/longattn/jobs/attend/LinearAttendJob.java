@@ -205,6 +205,9 @@ public final class LinearAttendJob {
             shuffle.put(
                 "duplication_factor", kv == 0 ? 0.0 : (kv + foreignBytes.value()) / (double) kv);
             info.put("shuffle", shuffle);
+            info.put(
+                "compute",
+                Map.of("flops", PlanEstimate.flops(p, blocks, shape, plans.values(), false)));
             info.put("timings_s", progress.timings());
             AtomicOutput.writeText(spark, tmp, "_longattn.json", RunInfo.toJson(info));
           });

@@ -66,7 +66,8 @@ public final class LinearKernelBench {
     }
   }
 
-  static double flops(PatternSpec spec, HeadShape shape, int n) {
+  /** FLOPs of a document of n tokens (the count in the class comment). */
+  public static double flops(PatternSpec spec, HeadShape shape, int n) {
     double m =
         switch (spec.name()) {
           case "performer" -> spec.features();

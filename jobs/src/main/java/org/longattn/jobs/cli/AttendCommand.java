@@ -3,10 +3,12 @@ package org.longattn.jobs.cli;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.longattn.datasets.OutputPaths;
+import org.longattn.jobs.TableLayout;
 import org.longattn.jobs.attend.AttendJob;
 import org.longattn.jobs.attend.AttendParams;
 import org.longattn.jobs.attend.CrossAttendJob;
 import org.longattn.jobs.attend.CrossParams;
+import org.longattn.jobs.attend.PlanEstimate;
 import org.longattn.kernels.Backends;
 import org.longattn.kernels.conv.ConvBand;
 import org.longattn.kernels.pattern.PatternSpec;
@@ -35,9 +37,21 @@ public final class AttendCommand implements Callable<Integer> {
 
   @Option(
       names = "--heads",
-      defaultValue = "1",
-      description = "Heads the vectors split into (default: ${DEFAULT-VALUE}).")
-  int heads;
+      description =
+          "Heads the vectors split into. Default: what the input's _longattn.json states (tables"
+              + " from generate and embed); required for other tables; an error if it disagrees.")
+  Integer heads;
+
+  @Option(
+      names = "--dry-run",
+      description =
+          "Print the plan (documents, tokens, spans and tasks, FLOPs, shuffle bytes, key/value"
+              + " duplication, peak memory per task) from the input's footers and document lengths;"
+              + " compute and write nothing.")
+  boolean dryRun;
+
+  @Option(names = "--json", description = "With --dry-run: print the plan as one JSON object.")
+  boolean json;
 
   @Option(
       names = "--stats",
@@ -120,15 +134,29 @@ public final class AttendCommand implements Callable<Integer> {
   public Integer call() {
     AttendParams params = params();
     CrossParams crossParams = crossParams(params);
+    if (json && !dryRun) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--json only applies with --dry-run");
+    }
+    if (dryRun && crossParams != null) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--dry-run does not cover cross-attention (--queries) yet");
+    }
     SparkSession spark = sparkOptions.session("attend");
-    OutputPaths.check(spark)
-        .writes("--output", output)
-        .reads("--input", input)
-        .reads("--queries", queries)
-        .reads("--score-weights", scoreWeights)
-        .readsFile("--conf", sparkOptions.preset)
+    if (!dryRun) {
+      OutputPaths.check(spark)
+          .writes("--output", output)
+          .reads("--input", input)
+          .reads("--queries", queries)
+          .reads("--score-weights", scoreWeights)
+          .readsFile("--preset", sparkOptions.preset)
         .verify();
-    if (crossParams != null) {
+    }
+    if (dryRun) {
+      PlanEstimate plan = PlanEstimate.of(spark, params);
+      System.out.print(json ? plan.json() : plan.table());
+      System.out.flush();
+    } else if (crossParams != null) {
       CrossAttendJob.run(spark, crossParams);
     } else {
       AttendJob.run(spark, params);
@@ -179,7 +207,7 @@ public final class AttendCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           cmd, "--output-encoding must be array or binary, got '" + outputEncoding + "'");
     }
-    if (heads < 1) {
+    if (heads != null && heads < 1) {
       throw new CommandLine.ParameterException(cmd, "--heads must be >= 1, got " + heads);
     }
     if (spanTokens < 1 || partitions < 0) {
@@ -226,11 +254,12 @@ public final class AttendCommand implements Callable<Integer> {
       }
       backendToUse = "java"; // auto: the only backend with an additive path
     }
+    int headsToUse = TableLayout.resolve(input, heads); // after the flags: reads the input
     return new AttendParams(
         input,
         output,
         overwrite,
-        heads,
+        headsToUse,
         patternSpec,
         stats,
         backendToUse,

@@ -1,7 +1,5 @@
 package org.longattn.jobs.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
@@ -68,7 +66,7 @@ public final class Cli implements Runnable {
     CommandLine cl = new CommandLine(new Cli());
     PrintWriter err = new PrintWriter(System.err, true);
     try {
-      Properties preset = preset(args);
+      Properties preset = Presets.load(cl, args);
       if (preset != null) {
         cl.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(preset));
       }
@@ -283,41 +281,6 @@ public final class Cli implements Runnable {
           || msg.contains("Failed to connect to master")) {
         return "cluster unreachable: the Spark master did not answer (check --master and that"
             + " the cluster runs); nothing was written";
-      }
-    }
-    return null;
-  }
-
-  /** The properties named by {@code --conf FILE} (a preset), or null. */
-  static Properties preset(String[] args) {
-    for (int i = 0; i < args.length; i++) {
-      String file = null;
-      if (args[i].equals("--conf") && i + 1 < args.length) {
-        file = args[i + 1];
-      } else if (args[i].startsWith("--conf=")) {
-        file = args[i].substring("--conf=".length());
-      }
-      if (file != null) {
-        Path path = Path.of(file);
-        if (!Files.isRegularFile(path)) {
-          Path inPresets =
-              Path.of(
-                  System.getenv().getOrDefault("LONGATTN_HOME", "."),
-                  "conf",
-                  "presets",
-                  file.endsWith(".conf") ? file : file + ".conf");
-          if (!Files.isRegularFile(inPresets)) {
-            throw new InputException("--conf: preset file '" + file + "' does not exist");
-          }
-          path = inPresets;
-        }
-        Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(path)) {
-          p.load(in);
-        } catch (IOException e) {
-          throw new InputException("--conf: cannot read '" + file + "': " + e.getMessage());
-        }
-        return p;
       }
     }
     return null;

@@ -50,7 +50,7 @@ public final class DemoCommand implements Callable<Integer> {
         .writes("--dir", tokensDir)
         .writes("--dir", attentionDir)
         .writes("--dir", dir.resolve("report").toString())
-        .readsFile("--conf", sparkOptions.preset)
+        .readsFile("--preset", sparkOptions.preset)
         .verify();
     GenerateJob.run(
         spark,

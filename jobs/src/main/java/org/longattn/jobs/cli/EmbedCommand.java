@@ -124,7 +124,7 @@ public final class EmbedCommand implements Callable<Integer> {
         .reads("--input", input)
         .reads("--word2vec", word2vec)
         .reads("--weights", weights)
-        .readsFile("--conf", sparkOptions.preset)
+        .readsFile("--preset", sparkOptions.preset)
         .verify();
     EmbedJob.run(spark, p);
     return 0;

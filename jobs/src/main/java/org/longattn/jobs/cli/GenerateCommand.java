@@ -77,7 +77,7 @@ public final class GenerateCommand implements Callable<Integer> {
     SparkSession spark = sparkOptions.session("generate");
     OutputPaths.check(spark)
         .writes("--output", output)
-        .readsFile("--conf", sparkOptions.preset)
+        .readsFile("--preset", sparkOptions.preset)
         .verify();
     GenerateJob.run(spark, g, output, overwrite);
     return 0;

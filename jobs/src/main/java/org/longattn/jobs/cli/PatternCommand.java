@@ -60,7 +60,10 @@ public final class PatternCommand implements Callable<Integer> {
 
   @Mixin PatternOptions pattern;
 
-  @Option(names = "--conf", paramLabel = "FILE", description = "Preset of flag defaults.")
+  @Option(
+      names = Presets.FLAG,
+      paramLabel = "NAME|FILE",
+      description = "Flag defaults from a preset (as for attend).")
   String preset;
 
   @Override
@@ -87,7 +90,7 @@ public final class PatternCommand implements Callable<Integer> {
     }
     OutputPaths.check(new Configuration())
         .writes("--output", output == null ? null : output.toString())
-        .readsFile("--conf", preset)
+        .readsFile("--preset", preset)
         .verify();
     long blocks = ((long) tokens + ps.blockSize() - 1) / ps.blockSize() * heads;
     if (blocks > MAX_LISTED_BLOCKS) {

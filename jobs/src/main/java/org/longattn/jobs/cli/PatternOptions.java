@@ -8,12 +8,16 @@ import picocli.CommandLine.Option;
 public final class PatternOptions {
   @Option(
       names = "--pattern",
-      defaultValue = "dense",
       description =
-          "dense | blocked | longformer | bigbird | strided | fixed | conv-band | hyena (Hyena"
-              + " long convolutions, not attention; always causal), or a linear-attention family:"
-              + " linear | gated-linear | performer | linformer (default: ${DEFAULT-VALUE}).")
+          "Required (or from --preset): dense | blocked | longformer | bigbird | strided | fixed |"
+              + " conv-band | hyena (Hyena long convolutions, not attention; always causal), or a"
+              + " linear-attention family: linear | gated-linear | performer | linformer.")
   String pattern;
+
+  /** The names --pattern takes, for the message when it is missing. */
+  static final String NAMES =
+      "dense, blocked, longformer, bigbird, strided, fixed, conv-band, hyena, linear,"
+          + " gated-linear, performer, linformer";
 
   @Option(
       names = "--block-size",
@@ -80,6 +84,11 @@ public final class PatternOptions {
 
   /** The spec, after checking that pattern-specific flags match the pattern. */
   public PatternSpec spec(CommandLine cmd) {
+    if (pattern == null) {
+      // no silent default: dense attention is O(n^2), and the wrong answer for a sparse model
+      throw new CommandLine.ParameterException(
+          cmd, "--pattern is required (one of " + NAMES + "; or a --preset that sets it)");
+    }
     requireFor(cmd, "--window", "longformer");
     requireFor(cmd, "--dilation", "longformer");
     requireFor(cmd, "--random-blocks", "bigbird");

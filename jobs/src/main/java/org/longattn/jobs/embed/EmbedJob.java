@@ -30,6 +30,7 @@ import org.longattn.datasets.AtomicOutput;
 import org.longattn.datasets.InputException;
 import org.longattn.jobs.Progress;
 import org.longattn.jobs.RunInfo;
+import org.longattn.jobs.TableLayout;
 
 /**
  * {@code embed}: text → tokens (MLlib RegexTokenizer) → word vectors (MLlib Word2Vec, trained on
@@ -226,6 +227,7 @@ public final class EmbedJob {
             progress.stage("save-word2vec", p.saveWord2vec());
           }
           info.put("parameters", parameters(p, docs.format(), projection));
+          info.put(TableLayout.SECTION, TableLayout.section(p.heads(), p.headDim(), p.valueDim()));
           info.put("seed", p.seed());
           info.put("documents", documents);
           info.put("rows", total);

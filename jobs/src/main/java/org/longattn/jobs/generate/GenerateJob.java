@@ -10,6 +10,7 @@ import org.longattn.datasets.GeneratorSpec;
 import org.longattn.datasets.SyntheticDocuments;
 import org.longattn.jobs.Progress;
 import org.longattn.jobs.RunInfo;
+import org.longattn.jobs.TableLayout;
 
 /** {@code generate}: synthetic token table, written atomically with its {@code _longattn.json}. */
 public final class GenerateJob {
@@ -39,6 +40,7 @@ public final class GenerateJob {
           params.put("global_fraction", g.globalFraction());
           params.put("encoding", g.binary() ? "binary" : "array");
           info.put("parameters", params);
+          info.put(TableLayout.SECTION, TableLayout.section(g.heads(), g.headDim(), g.valueDim()));
           info.put("seed", g.seed());
           info.put("rows", rows);
           info.put("timings_s", progress.timings());

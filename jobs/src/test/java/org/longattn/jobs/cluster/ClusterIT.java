@@ -126,7 +126,20 @@ class ClusterIT {
             "--seed",
             "9",
             "--stats");
-    compareWithLocal(in, "bb", args, 3001 + 1500 + 700 + 77);
+    // longattn's --conf (after the jar) reaches the executors: the workers start them with the
+    // heap it sets (bin/cluster's own default is 1g = -Xmx1024M)
+    compareWithLocal(
+        in, "bb", args, 3001 + 1500 + 700 + 77, "--conf", "spark.executor.memory=1000m");
+    List<String> heaps = new ArrayList<>();
+    for (Path log : executorLogs()) {
+      String first =
+          Files.readAllLines(log, StandardCharsets.ISO_8859_1).stream()
+              .filter(l -> l.startsWith("Spark Executor Command:"))
+              .findFirst()
+              .orElse("");
+      heaps.add(first.replaceAll(".*(-Xmx[0-9]+[A-Za-z]?).*", "$1"));
+    }
+    assertTrue(heaps.contains("-Xmx1000M"), "an executor started with --conf's heap: " + heaps);
   }
 
   /** Longformer with global tokens (and binary output encoding). */
@@ -276,7 +289,11 @@ class ClusterIT {
             "--input",
             tmp.resolve("no-such-table").toString(),
             "--output",
-            out1.toString());
+            out1.toString(),
+            "--pattern",
+            "dense",
+            "--heads",
+            "1");
     assertEquals(2, r1.code(), r1.out());
     assertOneErrorLine(r1, "no-such-table");
     assertNoOutput(out1);
@@ -308,7 +325,11 @@ class ClusterIT {
             "--span-tokens",
             "64",
             "--block-size",
-            "16");
+            "16",
+            "--pattern",
+            "dense",
+            "--heads",
+            "1");
     assertEquals(2, r2.code(), r2.out());
     assertOneErrorLine(r2, "doc 'bad-doc'", "pos 123", "'k'");
     assertNoOutput(out2);
@@ -331,7 +352,11 @@ class ClusterIT {
             "--input",
             bad,
             "--output",
-            out3.toString());
+            out3.toString(),
+            "--pattern",
+            "dense",
+            "--heads",
+            "1");
     assertTrue(r3.code() != 0, r3.out());
     assertTrue(r3.out().contains("unreachable") && r3.out().contains(":" + port), r3.out());
     assertNoOutput(out3);
@@ -349,6 +374,8 @@ class ClusterIT {
         submit(
             "bench",
             "bench",
+            "--pattern",
+            "bigbird",
             "--tokens",
             "8192",
             "--heads",
@@ -407,13 +434,15 @@ class ClusterIT {
 
   // --- comparing with the local run ----------------------------------------------------------
 
-  private static void compareWithLocal(String in, String name, List<String> args, long tokens)
+  private static void compareWithLocal(
+      String in, String name, List<String> args, long tokens, String... clusterOnly)
       throws Exception {
     String local = tmp.resolve(name + "-local").toString();
     attendLocal(in, local, args);
     String out = tmp.resolve(name + "-cluster").toString();
     List<String> cmd = new ArrayList<>(List.of("attend", "--input", in, "--output", out));
     cmd.addAll(args);
+    cmd.addAll(List.of(clusterOnly));
     Result r = submit(name + "-cluster", cmd.toArray(String[]::new));
     assertEquals(0, r.code(), r.out());
     assertTrue(Files.exists(Path.of(out, "_longattn.json")), "run record written");

@@ -200,6 +200,8 @@ class EmbedEndToEndTest {
     assertEquals(oov, info.get("vocabulary").get("oov_tokens").asLong());
     assertEquals(vectors.size(), info.get("vocabulary").get("words").asInt());
     assertEquals(5, info.get("parameters").get("vector_size").asInt());
+    // the table states its heads, so that attend may omit --heads
+    assertEquals(HEADS, info.get("token_table").get("heads").asInt());
     assertTrue(first.err().contains("skipped 2 empty document(s) (no tokens): empty, null-text"));
     assertTrue(first.err().contains(oov + " of "), first.err());
   }
