@@ -150,7 +150,7 @@ public final class AttendCommand implements Callable<Integer> {
           .reads("--queries", queries)
           .reads("--score-weights", scoreWeights)
           .readsFile("--preset", sparkOptions.preset)
-        .verify();
+          .verify();
     }
     if (dryRun) {
       PlanEstimate plan = PlanEstimate.of(spark, params);
