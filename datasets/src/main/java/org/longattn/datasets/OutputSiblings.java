@@ -60,9 +60,9 @@ import org.apache.hadoop.fs.Path;
  * An unreadable record (a kill while it was being written) counts as alive for {@link
  * #UNREADABLE_MILLIS} after it was last modified; siblings without any owner record (left by older
  * versions) are left alone for {@link #STALE_MILLIS}. Hosts are told apart by host name (two
- * containers sharing one host name and one file system would need distinct names). So two concurrent runs on one output never
- * delete each other's files: the first to commit wins, the other finds the output there ("already
- * exists", or replaces it with {@code --overwrite}).
+ * containers sharing one host name and one file system would need distinct names). So two
+ * concurrent runs on one output never delete each other's files: the first to commit wins, the
+ * other finds the output there ("already exists", or replaces it with {@code --overwrite}).
  */
 final class OutputSiblings {
   /** How often a live run refreshes its owner record and its lock. */
