@@ -2,10 +2,9 @@ package org.longattn.jobs.cli;
 
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import org.longattn.jobs.attend.AttendJob;
 import org.longattn.jobs.attend.AttendParams;
-import org.longattn.jobs.attend.CrossAttendJob;
 import org.longattn.jobs.attend.CrossParams;
+import org.longattn.jobs.attend.OutputStage;
 import org.longattn.kernels.Backends;
 import org.longattn.kernels.conv.ConvBand;
 import org.longattn.kernels.pattern.PatternSpec;
@@ -121,9 +120,9 @@ public final class AttendCommand implements Callable<Integer> {
     CrossParams crossParams = crossParams(params);
     SparkSession spark = sparkOptions.session("attend");
     if (crossParams != null) {
-      CrossAttendJob.run(spark, crossParams);
+      OutputStage.cross(spark, crossParams);
     } else {
-      AttendJob.run(spark, params);
+      OutputStage.attend(spark, params);
     }
     return 0;
   }
