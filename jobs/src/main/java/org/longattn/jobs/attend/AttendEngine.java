@@ -68,6 +68,17 @@ public final class AttendEngine {
   }
 
   /**
+   * The input stage alone — the planned input (lengths, head shape, plans, spans, partitions,
+   * device) without any execution: what a plan needs before a run (reads {@code doc_id}, {@code
+   * pos}, {@code global}, {@code mask} and the first row).
+   */
+  public static PlannedInput plan(Dataset<Row> tokens, AttendParams p) {
+    Execution execution = execution(p);
+    execution.checkParameters(p);
+    return InputStage.plan(tokens, p, execution, new Progress("attend"));
+  }
+
+  /**
    * Cross-attention of the query table {@code c.queries()} against a token table with the canonical
    * columns (the keys and values), exact.
    */

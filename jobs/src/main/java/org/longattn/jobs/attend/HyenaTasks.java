@@ -20,7 +20,7 @@ import org.longattn.kernels.span.TokenBlock;
 import scala.Tuple2;
 
 /**
- * The task functions of {@link SpectralExecution}, one per kind of task (see {@link
+ * The task functions of {@code SpectralExecution}, one per kind of task (see {@link
  * BlockConvolution} for the math):
  *
  * <ul>

@@ -8,7 +8,7 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
- * Step 2 of {@link ScanExecution} as a tree of shuffles, so no task ever holds more than {@link
+ * Step 2 of {@code ScanExecution} as a tree of shuffles, so no task ever holds more than {@link
  * #FANOUT} states of a document (a 100M-token document has thousands of spans):
  *
  * <ul>
