@@ -79,8 +79,8 @@ final class LinearScan {
                   c -> {
                     Iterator<byte[]> carry = c._2()._2().iterator();
                     List<Tuple2<Tuple2<String, Integer>, byte[]>> out = new ArrayList<>();
-                    for (byte[] r : tasks.scanGroup(
-                        (long) c._1()._2() * FANOUT, c._2()._1(), carry.next())) {
+                    for (byte[] r :
+                        tasks.scanGroup((long) c._1()._2() * FANOUT, c._2()._1(), carry.next())) {
                       out.add(
                           new Tuple2<>(
                               new Tuple2<>(c._1()._1(), LinearSpanTasks.index(r)),
