@@ -73,24 +73,39 @@ public final class TokenTable {
    *     column is missing or has the wrong type (the message names the column and the type found)
    */
   public static Dataset<Row> read(SparkSession spark, String path) {
-    Dataset<Row> raw = parquet(spark, path);
-    StructType schema = raw.schema();
-    requireDocAndPos(schema, path);
+    return canonical(parquet(spark, path), path);
+  }
+
+  /**
+   * {@link #read}'s checks and canonical columns for a token table already loaded as a Dataset (the
+   * Spark ML door); {@code label} names it in messages where {@code read} names the path.
+   */
+  public static Dataset<Row> canonical(Dataset<Row> raw, String label) {
+    checkSchema(raw.schema(), label);
+    return nonEmpty(raw.select(canonicalColumns(raw.schema())), label);
+  }
+
+  /** {@link #read}'s schema checks alone (columns present, types accepted), without any job. */
+  public static void checkSchema(StructType schema, String label) {
+    requireDocAndPos(schema, label);
     for (String c : List.of(Q, K, V)) {
-      require(schema, path, c, VECTOR_TYPES, TokenTable::isVectorType);
+      require(schema, label, c, VECTOR_TYPES, TokenTable::isVectorType);
     }
+    if (has(schema, GLOBAL)) {
+      require(schema, label, GLOBAL, "boolean", DataTypes.BooleanType::equals);
+    }
+    if (has(schema, GATE)) {
+      require(schema, label, GATE, VECTOR_TYPES, TokenTable::isVectorType);
+    }
+    if (has(schema, MASK)) {
+      require(schema, label, MASK, "boolean", DataTypes.BooleanType::equals);
+    }
+  }
+
+  private static Column[] canonicalColumns(StructType schema) {
     boolean hasGlobal = has(schema, GLOBAL);
-    if (hasGlobal) {
-      require(schema, path, GLOBAL, "boolean", DataTypes.BooleanType::equals);
-    }
     boolean hasGate = has(schema, GATE);
-    if (hasGate) {
-      require(schema, path, GATE, VECTOR_TYPES, TokenTable::isVectorType);
-    }
     boolean hasMask = has(schema, MASK);
-    if (hasMask) {
-      require(schema, path, MASK, "boolean", DataTypes.BooleanType::equals);
-    }
 
     List<Column> cols = new ArrayList<>();
     cols.add(col(DOC_ID));
@@ -105,7 +120,7 @@ public final class TokenTable {
     if (hasMask) {
       cols.add(coalesce(col(MASK), lit(true)).as(MASK)); // null: a real token, like global's null
     }
-    return nonEmpty(raw.select(cols.toArray(new Column[0])), path);
+    return cols.toArray(new Column[0]);
   }
 
   /**

@@ -12,7 +12,6 @@ import java.util.Properties;
 import org.apache.spark.sql.SparkSession;
 import org.longattn.jobs.attend.AttendParams;
 import org.longattn.kernels.opencl.OpenClDevices;
-import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.span.HeadShape;
 
 /** The {@code _longattn.json} every job writes into its output directory (DESIGN §1). */
@@ -59,7 +58,6 @@ public final class RunInfo {
   public static Map<String, Object> attend(
       SparkSession spark,
       AttendParams p,
-      AttentionPattern pattern,
       HeadShape shape,
       int documents,
       long rows,
@@ -75,7 +73,7 @@ public final class RunInfo {
     params.put("value_dim", shape.dv());
     params.put("stats", p.stats());
     params.put("output_encoding", p.binaryOutput() ? "binary" : "array");
-    params.put("span_tokens", p.spanBlocks() * pattern.blockSize());
+    params.put("span_tokens", p.spanBlocks() * p.pattern().blockSize());
     params.put("partitions", partitions);
     m.put("parameters", params);
     m.put("pattern", p.pattern().parameters());

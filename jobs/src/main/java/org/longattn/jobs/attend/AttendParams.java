@@ -72,19 +72,4 @@ public record AttendParams(
   public int spanBlocks() {
     return Integer.highestOneBit(Math.max(1, spanTokens / pattern.blockSize()));
   }
-
-  /** The same parameters with another pattern. */
-  public AttendParams withPattern(PatternSpec other) {
-    return new AttendParams(
-        input,
-        output,
-        overwrite,
-        heads,
-        other,
-        stats,
-        backend,
-        spanTokens,
-        partitions,
-        binaryOutput);
-  }
 }

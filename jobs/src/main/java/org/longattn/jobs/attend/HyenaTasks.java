@@ -20,8 +20,8 @@ import org.longattn.kernels.span.TokenBlock;
 import scala.Tuple2;
 
 /**
- * The task functions of {@link HyenaAttendJob}, one per kind of task (see {@link BlockConvolution}
- * for the math):
+ * The task functions of {@code SpectralExecution}, one per kind of task (see {@link
+ * BlockConvolution} for the math):
  *
  * <ul>
  *   <li>{@link #firstStep}: per span, from the routed token rows: u = q ⊙ v, then the span stage of

@@ -8,7 +8,7 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
- * Step 2 of {@link LinearAttendJob} as a tree of shuffles, so no task ever holds more than {@link
+ * Step 2 of {@code ScanExecution} as a tree of shuffles, so no task ever holds more than {@link
  * #FANOUT} states of a document (a 100M-token document has thousands of spans):
  *
  * <ul>
@@ -79,7 +79,8 @@ final class LinearScan {
                   c -> {
                     Iterator<byte[]> carry = c._2()._2().iterator();
                     List<Tuple2<Tuple2<String, Integer>, byte[]>> out = new ArrayList<>();
-                    for (byte[] r : tasks.scanGroup(c._1()._2(), c._2()._1(), carry.next())) {
+                    for (byte[] r :
+                        tasks.scanGroup((long) c._1()._2() * FANOUT, c._2()._1(), carry.next())) {
                       out.add(
                           new Tuple2<>(
                               new Tuple2<>(c._1()._1(), LinearSpanTasks.index(r)),

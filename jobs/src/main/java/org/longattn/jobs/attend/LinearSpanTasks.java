@@ -123,10 +123,11 @@ public final class LinearSpanTasks implements java.io.Serializable {
   }
 
   /**
-   * Step 2, down: the exclusive prefixes of one aligned group of sibling records (any order), group
-   * {@code group} of its level, given the prefix of its first item (ignored for group 0).
+   * Step 2, down: the exclusive prefixes of one aligned group of sibling records (any order), whose
+   * first item has index {@code firstIndex} in its level, given the prefix of that item (ignored
+   * for index 0).
    */
-  public List<byte[]> scanGroup(int group, Iterable<byte[]> records, byte[] carryIn) {
+  public List<byte[]> scanGroup(long firstIndex, Iterable<byte[]> records, byte[] carryIn) {
     List<byte[]> sorted = new ArrayList<>();
     records.forEach(sorted::add);
     sorted.sort((a, b) -> Integer.compare(spanOf(a), spanOf(b)));
@@ -136,7 +137,7 @@ public final class LinearSpanTasks implements java.io.Serializable {
     }
     List<byte[]> prefixes =
         attention(org.longattn.kernels.cpu.JavaLinearBackend.INSTANCE)
-            .scanRun(items, (long) group * LinearScan.FANOUT, carryIn);
+            .scanRun(items, firstIndex, carryIn);
     List<byte[]> out = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       out.add(record(spanOf(sorted.get(i)), prefixes.get(i)));

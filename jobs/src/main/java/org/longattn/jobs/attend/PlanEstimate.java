@@ -67,10 +67,10 @@ public final class PlanEstimate {
   public static PlanEstimate of(SparkSession spark, AttendParams p) {
     Dataset<Row> df = TokenTable.read(spark, p.input());
     int[] widths = TokenTable.probeLengths(df, p.input());
-    HeadShape shape = AttendJob.headShape(widths, p.heads());
+    HeadShape shape = InputStage.headShape(widths, p.heads());
     PatternSpec spec = p.pattern();
     boolean linear = spec.isLinearFamily();
-    boolean hyena = HyenaAttendJob.handles(p);
+    boolean hyena = p.pattern().name().equals("hyena");
     // Linear families and Hyena route block-locally ("blocked", window 0): no foreign key blocks.
     AttentionPattern pattern =
         linear || hyena
@@ -83,9 +83,9 @@ public final class PlanEstimate {
     int partitions =
         p.partitions() > 0
             ? p.partitions()
-            : AttendJob.partitions(
+            : InputStage.partitions(
                 spans, tokens, p, JavaSparkContext.fromSparkContext(spark.sparkContext()));
-    boolean tiles = !linear && !hyena && DenseTiles.applies(p, pattern, plans, spanBlocks);
+    boolean tiles = !linear && !hyena && TileExecution.applies(p, plans, pattern::numBlocks, spanBlocks);
 
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("command", "attend --dry-run");
@@ -254,6 +254,15 @@ public final class PlanEstimate {
    * FLOPs of the run over these documents (see the class comment); the run records the same count
    * over its own plans in {@code _longattn.json} ({@code compute.flops}).
    */
+  /** FLOPs of a state-based (linear) family's run: {@code bench}'s per-token state arithmetic. */
+  public static double linearFlops(AttendParams p, HeadShape shape, Iterable<DocPlan> docs) {
+    double total = 0;
+    for (DocPlan d : docs) {
+      total += LinearKernelBench.flops(p.pattern(), shape, d.n());
+    }
+    return total;
+  }
+
   public static double flops(
       AttendParams p,
       AttentionPattern pattern,
@@ -345,7 +354,7 @@ public final class PlanEstimate {
       if (denseTiles) {
         // Each key chunk to every query span that reads it (S, or (S+1)/2 causal), each query
         // span to every chunk it reads; then S partial states per query row: 4·(dv + 5) bytes a
-        // head (TileAssembler / DenseTiles' record).
+        // head (TileAssembler / TileExecution's record).
         double reads = p.pattern().causal() ? (spans + 1) / 2.0 : spans;
         long shipped = Math.round(docKv * reads);
         kvShipped += shipped;

@@ -20,14 +20,15 @@ import scala.Tuple2;
 /**
  * Map side of the routing shuffle: decodes (and so validates) token rows, packs runs of adjacent
  * rows of one block into a record, and emits it to the block's own span (q, k, v), to every other
- * span that reads the block as keys (k, v), and — for global rows — to every span of the document.
- * Input order only changes how rows are packed, never what a span receives.
+ * span that reads the block as keys (k, v), and — for global rows — to every span of the document;
+ * block-local {@link Routing} sends each block to its own span only. Input order only changes how
+ * rows are packed, never what a span receives.
  */
 public final class RouteRows
     implements PairFlatMapFunction<Iterator<InternalRow>, SpanKey, byte[]> {
   private final TokenRowDecoder decoder;
   private final Broadcast<Map<String, DocPlan>> plans;
-  private final AttendParams params;
+  private final Routing routing;
   private final HeadShape shape;
   private final LongAccumulator ownBytes;
   private final LongAccumulator foreignBytes;
@@ -35,13 +36,13 @@ public final class RouteRows
   public RouteRows(
       TokenRowDecoder decoder,
       Broadcast<Map<String, DocPlan>> plans,
-      AttendParams params,
+      Routing routing,
       HeadShape shape,
       LongAccumulator ownBytes,
       LongAccumulator foreignBytes) {
     this.decoder = decoder;
     this.plans = plans;
-    this.params = params;
+    this.routing = routing;
     this.shape = shape;
     this.ownBytes = ownBytes;
     this.foreignBytes = foreignBytes;
@@ -57,8 +58,9 @@ public final class RouteRows
 
   private final class Router implements Iterator<Tuple2<SpanKey, byte[]>> {
     private final Iterator<InternalRow> rows;
-    private final AttentionPattern pattern = params.pattern().build();
-    private final int block = pattern.blockSize();
+    private final AttentionPattern pattern =
+        routing.isBlockLocal() ? null : routing.pattern().build();
+    private final int block = routing.blockSize();
     private final Map<String, DocRoute> routes = new HashMap<>();
     private final ArrayDeque<Tuple2<SpanKey, byte[]>> ready = new ArrayDeque<>();
     private final int[] pos = new int[block];
@@ -126,9 +128,15 @@ public final class RouteRows
       if (plan == null) {
         throw new IllegalStateException("no plan for document '" + docId + "'");
       }
-      SpanRouting routing =
-          SpanRouting.of(pattern, plan.n(), plan.docHash(), shape.heads(), params.spanBlocks());
-      return new DocRoute(plan, routing, plan.globalPositions(pattern));
+      if (pattern == null) {
+        return new DocRoute(
+            plan,
+            SpanRouting.blockLocal(routing.numBlocks(plan.n()), routing.spanBlocks()),
+            new int[0]);
+      }
+      SpanRouting spans =
+          SpanRouting.of(pattern, plan.n(), plan.docHash(), shape.heads(), routing.spanBlocks());
+      return new DocRoute(plan, spans, plan.globalPositions(pattern));
     }
 
     private void flush() {

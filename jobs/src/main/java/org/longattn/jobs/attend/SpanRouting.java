@@ -56,6 +56,13 @@ public final class SpanRouting {
     return new SpanRouting(spanBlocks, targets);
   }
 
+  /** Block-local routing of a document of {@code numBlocks} blocks: no block leaves its span. */
+  public static SpanRouting blockLocal(int numBlocks, int spanBlocks) {
+    int[][] none = new int[numBlocks][];
+    java.util.Arrays.fill(none, new int[0]);
+    return new SpanRouting(spanBlocks, none);
+  }
+
   /** The span that owns a block. */
   public int ownSpan(int block) {
     return block / spanBlocks;

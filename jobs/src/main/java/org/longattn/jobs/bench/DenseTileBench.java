@@ -6,7 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.longattn.jobs.attend.DenseTiles;
+import org.longattn.jobs.attend.TileExecution;
 import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.Backends;
 import org.longattn.kernels.pattern.AttentionPattern;
@@ -40,7 +40,7 @@ final class DenseTileBench {
     for (int s = 0; s < spans; s++) {
       chunks[s] = concat(blocks, s * spanBlocks, Math.min(blocks.length, (s + 1) * spanBlocks));
     }
-    int group = DenseTiles.groupRows(p.blockSize(), spanBlocks);
+    int group = TileExecution.groupRows(p.blockSize(), spanBlocks);
     List<int[]> tiles = new ArrayList<>();
     for (int i = 0; i < spans; i++) {
       for (int j = 0; j < (p.causal() ? i + 1 : spans); j++) {

@@ -4,10 +4,9 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.longattn.datasets.OutputPaths;
 import org.longattn.jobs.TableLayout;
-import org.longattn.jobs.attend.AttendJob;
 import org.longattn.jobs.attend.AttendParams;
-import org.longattn.jobs.attend.CrossAttendJob;
 import org.longattn.jobs.attend.CrossParams;
+import org.longattn.jobs.attend.OutputStage;
 import org.longattn.jobs.attend.PlanEstimate;
 import org.longattn.kernels.Backends;
 import org.longattn.kernels.conv.ConvBand;
@@ -157,9 +156,9 @@ public final class AttendCommand implements Callable<Integer> {
       System.out.print(json ? plan.json() : plan.table());
       System.out.flush();
     } else if (crossParams != null) {
-      CrossAttendJob.run(spark, crossParams);
+      OutputStage.cross(spark, crossParams);
     } else {
-      AttendJob.run(spark, params);
+      OutputStage.attend(spark, params);
     }
     return 0;
   }

@@ -8,8 +8,8 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.longattn.datasets.GeneratorSpec;
 import org.longattn.jobs.RunInfo;
-import org.longattn.jobs.attend.AttendJob;
 import org.longattn.jobs.attend.AttendParams;
+import org.longattn.jobs.attend.OutputStage;
 import org.longattn.jobs.bench.KernelBench;
 import org.longattn.jobs.bench.LinearKernelBench;
 import org.longattn.jobs.generate.GenerateJob;
@@ -139,7 +139,7 @@ public final class BenchCommand implements Callable<Integer> {
         true);
     long t0 = System.nanoTime();
     Map<String, Object> info =
-        AttendJob.run(
+        OutputStage.attend(
             spark,
             new AttendParams(
                 in, outDir, true, shape.heads(), ps, false, backend, spanTokens, 0, false));

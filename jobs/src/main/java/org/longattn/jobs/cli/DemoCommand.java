@@ -5,8 +5,8 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.longattn.datasets.GeneratorSpec;
 import org.longattn.datasets.OutputPaths;
-import org.longattn.jobs.attend.AttendJob;
 import org.longattn.jobs.attend.AttendParams;
+import org.longattn.jobs.attend.OutputStage;
 import org.longattn.jobs.generate.GenerateJob;
 import org.longattn.jobs.report.ReportJob;
 import org.longattn.kernels.pattern.PatternSpec;
@@ -57,7 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
         new GeneratorSpec(docs, tokens, tokens, 2, 32, 32, 7, 4, 0.0, false),
         tokensDir,
         true);
-    AttendJob.run(
+    OutputStage.attend(
         spark,
         new AttendParams(
             tokensDir,

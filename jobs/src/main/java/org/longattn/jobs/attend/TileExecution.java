@@ -13,18 +13,13 @@ import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
-import org.longattn.datasets.AtomicOutput;
-import org.longattn.datasets.TokenRowDecoder;
 import org.longattn.datasets.TokenTable;
-import org.longattn.jobs.Progress;
 import org.longattn.jobs.RunInfo;
 import org.longattn.kernels.KeyRows;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.Band;
-import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.TileAttention;
 import org.longattn.kernels.span.TokenBlock;
@@ -50,20 +45,37 @@ import scala.Tuple2;
  * No task holds more than one query span and one key chunk; nothing is N×N. The association depends
  * on chunk ids only, so the output is bitwise the same for any partitioning.
  */
-public final class DenseTiles {
-  private DenseTiles() {}
+public final class TileExecution implements Execution {
+  static final TileExecution INSTANCE = new TileExecution();
 
-  /** Used for {@code --pattern dense} when some document has more than one span. */
+  private TileExecution() {}
+
+  /**
+   * Whether the tiles run a planned {@code --pattern dense} input: when some document has more than
+   * one span.
+   */
+  static boolean applies(PlannedInput in) {
+    Routing blocks = in.blockLocal();
+    return applies(in.params(), in.plans(), blocks::numBlocks, blocks.spanBlocks());
+  }
+
+  /**
+   * The same decision before the input stage ({@code attend --dry-run}): {@code numBlocks} maps a
+   * document length to its block count, {@code spanBlocks} is the span size in blocks.
+   */
   static boolean applies(
-      AttendParams p, AttentionPattern pattern, Map<String, DocPlan> plans, int spanBlocks) {
+      AttendParams p,
+      Map<String, DocPlan> plans,
+      java.util.function.IntUnaryOperator numBlocks,
+      int spanBlocks) {
     // The tiles implement the scaled dot product with an optional causal cut. Anything else
     // (anticausal, other score functions, padding) runs on the span path, which handles it all —
     // exact too, at the cost of shipping every key block to every span.
-    return pattern.name().equals("dense")
+    return p.pattern().name().equals("dense")
         && !p.pattern().anticausal()
         && p.score().equals("scaled-dot")
         && plans.values().stream().allMatch(d -> d.padding().length == 0)
-        && plans.values().stream().anyMatch(d -> pattern.numBlocks(d.n()) > spanBlocks);
+        && plans.values().stream().anyMatch(d -> numBlocks.applyAsInt(d.n()) > spanBlocks);
   }
 
   /** Rows per merge group: whole blocks, at most ~1024 rows, dividing the span. */
@@ -87,27 +99,33 @@ public final class DenseTiles {
     }
   }
 
-  /** Runs the tiled path of {@code attend}; returns what went into {@code _longattn.json}. */
-  static Map<String, Object> run(
-      SparkSession spark,
-      AttendParams p,
-      Dataset<Row> df,
-      TokenRowDecoder decoder,
-      HeadShape shape,
-      Map<String, DocPlan> plans,
-      String device,
-      Progress progress) {
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    AttentionPattern pattern = p.pattern().build();
+  @Override
+  public String device(AttendParams p) {
+    return SpanExecution.INSTANCE.device(p);
+  }
+
+  /** The span path's plan line: the tiles are chosen after it, from the plan. */
+  @Override
+  public String describe(PlannedInput in) {
+    return SpanExecution.INSTANCE.describe(in);
+  }
+
+  @Override
+  public AttendResult run(PlannedInput in) {
+    AttendParams p = in.params();
+    HeadShape shape = in.shape();
+    Map<String, DocPlan> plans = in.plans();
+    JavaSparkContext jsc = in.jsc();
+    boolean causal = p.pattern().causal();
     int spanBlocks = p.spanBlocks();
-    int spanTokens = spanBlocks * pattern.blockSize();
-    int group = groupRows(pattern.blockSize(), spanBlocks);
+    int spanTokens = in.blockLocal().spanTokens();
+    int group = groupRows(p.pattern().blockSize(), spanBlocks);
     Map<String, Long> firstTile = new HashMap<>();
     long tiles = 0;
     long spans = 0;
     long tokens = 0;
     for (DocPlan d : new java.util.TreeMap<>(plans).values()) {
-      Grid g = grid(pattern, d.n(), spanBlocks);
+      Grid g = grid(in.blockLocal(), d.n(), causal);
       firstTile.put(d.docId(), tiles);
       tiles += g.tiles();
       spans += g.spans();
@@ -127,18 +145,19 @@ public final class DenseTiles {
         p.partitions() > 0
             ? p.partitions()
             : (int) Math.max(1, Math.min(groupSlots, Math.max(jsc.defaultParallelism(), spans)));
-    progress.stage(
-        "tiles",
-        tiles
-            + " tiles of "
-            + spanTokens
-            + " x "
-            + spanTokens
-            + " tokens"
-            + (pattern.causal() ? " (causal: none above the diagonal)" : "")
-            + ", "
-            + tilePartitions
-            + " partitions");
+    in.progress()
+        .stage(
+            "tiles",
+            tiles
+                + " tiles of "
+                + spanTokens
+                + " x "
+                + spanTokens
+                + " tokens"
+                + (causal ? " (causal: none above the diagonal)" : "")
+                + ", "
+                + tilePartitions
+                + " partitions");
 
     Broadcast<Map<String, DocPlan>> bPlans = jsc.broadcast(plans);
     Broadcast<Map<String, Long>> bFirstTile = jsc.broadcast(firstTile);
@@ -148,12 +167,13 @@ public final class DenseTiles {
     LongAccumulator qShipped = jsc.sc().longAccumulator("q bytes shipped to tiles");
     LongAccumulator stateBytes = jsc.sc().longAccumulator("partial state bytes");
     // Block-local routing sends each block once, to its own span only; the tiles replicate it.
-    AttendParams packing = p.withPattern(blockLocal(p.pattern()));
     JavaPairRDD<TileKey, byte[]> routed =
-        df.queryExecution()
+        in.tokens()
+            .queryExecution()
             .toRdd()
             .toJavaRDD()
-            .mapPartitionsToPair(new RouteRows(decoder, bPlans, packing, shape, kvBytes, unused))
+            .mapPartitionsToPair(
+                new RouteRows(in.decoder(), bPlans, in.blockLocal(), shape, kvBytes, unused))
             .flatMapToPair(new Replicate(bPlans, bFirstTile, p, shape, kvShipped, qShipped))
             .repartitionAndSortWithinPartitions(new SlotPartitioner(tilePartitions), TileKey.ORDER);
     Tiles compute = new Tiles(bPlans, p, shape, group, stateBytes);
@@ -164,78 +184,44 @@ public final class DenseTiles {
             .repartitionAndSortWithinPartitions(new SlotPartitioner(mergePartitions), TileKey.ORDER)
             .mapPartitions(merge::rows);
     Dataset<Row> out =
-        spark.createDataFrame(
-            rows, TokenTable.outputSchema(shape.heads(), p.stats(), p.binaryOutput()));
+        in.spark()
+            .createDataFrame(
+                rows, TokenTable.outputSchema(shape.heads(), p.stats(), p.binaryOutput()));
 
-    Map<String, Object> record =
-        RunInfo.attend(
-            spark, p, pattern, shape, plans.size(), tokens, spans, tilePartitions, device);
-    record.put("exact_path", "tiles");
-    record.put("tiles", tiles);
-    record.put("key_chunk_tokens", spanTokens);
-    return write(
-        spark,
-        p.output(),
-        p.overwrite(),
-        out,
-        progress,
-        tokens,
-        record,
-        () -> {
+    long tileCount = tiles;
+    long spanCount = spans;
+    long tokenCount = tokens;
+    AttendResult.RunRecord record =
+        bytesWritten -> {
+          Map<String, Object> info =
+              RunInfo.attend(
+                  in.spark(),
+                  p,
+                  shape,
+                  plans.size(),
+                  tokenCount,
+                  spanCount,
+                  tilePartitions,
+                  in.device());
+          info.put("exact_path", "tiles");
+          info.put("tiles", tileCount);
+          info.put("key_chunk_tokens", spanTokens);
           Map<String, Object> shuffle = new LinkedHashMap<>();
+          shuffle.put("bytes_written", bytesWritten);
           long kv = kvBytes.value();
           shuffle.put("kv_bytes", kv);
           shuffle.put("kv_bytes_shipped", kvShipped.value());
           shuffle.put("duplication_factor", kv == 0 ? 0.0 : kvShipped.value() / (double) kv);
           shuffle.put("q_bytes_shipped", qShipped.value());
           shuffle.put("partial_state_bytes", stateBytes.value());
-          return shuffle;
-        });
+          info.put("shuffle", shuffle);
+          return info;
+        };
+    return new AttendResult(out, tokenCount, in.progress(), record, () -> {});
   }
 
-  /**
-   * Writes {@code out} atomically with {@code _longattn.json} = record + shuffle (bytes written by
-   * all tasks, then {@code shuffleDetails}) + timings; returns the record.
-   */
-  static Map<String, Object> write(
-      SparkSession spark,
-      String output,
-      boolean overwrite,
-      Dataset<Row> out,
-      Progress progress,
-      long rows,
-      Map<String, Object> record,
-      java.util.function.Supplier<Map<String, Object>> shuffleDetails) {
-    ShuffleMeter meter = ShuffleMeter.start(spark);
-    try {
-      AtomicOutput.write(
-          spark,
-          output,
-          overwrite,
-          tmp -> {
-            out.write().parquet(tmp);
-            progress.stage("attend+write", rows + " rows written");
-            Map<String, Object> shuffle = new LinkedHashMap<>();
-            shuffle.put("bytes_written", meter.bytesWritten());
-            shuffle.putAll(shuffleDetails.get());
-            record.put("shuffle", shuffle);
-            record.put("timings_s", progress.timings());
-            AtomicOutput.writeText(spark, tmp, "_longattn.json", RunInfo.toJson(record));
-          });
-    } finally {
-      meter.stop();
-    }
-    progress.done("output in " + output);
-    return record;
-  }
-
-  /** The same pattern parameters, block-local: routing sends each block to its own span only. */
-  private static PatternSpec blockLocal(PatternSpec s) {
-    return new PatternSpec("blocked", s.blockSize(), 0, 1, 0, s.seed(), s.causal());
-  }
-
-  static Grid grid(AttentionPattern pattern, int n, int spanBlocks) {
-    return new Grid((pattern.numBlocks(n) + spanBlocks - 1) / spanBlocks, pattern.causal());
+  static Grid grid(Routing blocks, int n, boolean causal) {
+    return new Grid(blocks.spans(n), causal);
   }
 
   /** Output schema with a {@code target_doc_id} column after {@code pos}. */
@@ -286,8 +272,8 @@ public final class DenseTiles {
       }
       String doc = rec._1().docId();
       int i = rec._1().span();
-      AttentionPattern pattern = params.pattern().build();
-      Grid g = grid(pattern, plans.value().get(doc).n(), params.spanBlocks());
+      Grid g =
+          grid(Routing.blockLocal(params), plans.value().get(doc).n(), params.pattern().causal());
       long base = firstTile.value().get(doc);
       List<Tuple2<TileKey, byte[]>> out = new ArrayList<>();
       byte[] qPart = RoutedRecord.queryPart(own, shape.qkWidth());

@@ -16,18 +16,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
-import org.longattn.datasets.AtomicOutput;
 import org.longattn.datasets.InputException;
 import org.longattn.datasets.TokenRecord;
 import org.longattn.datasets.TokenRowDecoder;
 import org.longattn.datasets.TokenTable;
-import org.longattn.jobs.Progress;
 import org.longattn.jobs.RunInfo;
-import org.longattn.kernels.AttentionBackend;
-import org.longattn.kernels.Backends;
-import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.Band;
-import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.TileAttention;
 import org.longattn.kernels.span.TokenBlock;
@@ -35,8 +29,8 @@ import org.longattn.kernels.state.SoftmaxState;
 import scala.Tuple2;
 
 /**
- * {@code attend --queries FILE}: exact cross-attention of a (small) query table against the long
- * documents of the token table (README, "Cross-attention").
+ * Tiles for cross-attention ({@code attend --queries FILE}): exact cross-attention of a (small)
+ * query table against the long documents of the token table (README, "Cross-attention").
  *
  * <ol>
  *   <li>queries: read on the driver (validated like token rows; at most {@link #MAX_QUERY_FLOATS}
@@ -49,27 +43,24 @@ import scala.Tuple2;
  *       ids ({@link StateMerge}) — bitwise the same for any partitioning.
  * </ol>
  */
-public final class CrossAttendJob {
+final class CrossExecution {
   /**
    * Query values broadcast at most (256 MB of float32): queries are a few to many thousand rows.
    */
   static final long MAX_QUERY_FLOATS = 1L << 26;
 
-  private CrossAttendJob() {}
+  private CrossExecution() {}
 
-  public static Map<String, Object> run(SparkSession spark, CrossParams c) {
-    AttendParams p = c.base();
-    Progress progress = new Progress("attend");
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    AtomicOutput.checkTarget(spark, p.output(), p.overwrite());
-    Dataset<Row> df = TokenTable.read(spark, p.input());
-    int[] lengths = TokenTable.probeLengths(df, p.input());
-    HeadShape shape = AttendJob.headShape(lengths, p.heads());
-    TokenRowDecoder decoder =
-        TokenRowDecoder.forSchema(df.schema(), p.heads(), lengths[0], lengths[1]);
-    Map<String, QueryDoc> queries = readQueries(spark, c.queries(), shape);
-    AttentionPattern pattern = p.pattern().build();
-    Map<String, DocPlan> plans = AttendJob.plan(df, pattern, p.spanBlocks());
+  /**
+   * Cross-attention of the query table {@code c.queries()} against a planned token table (the keys
+   * and values).
+   */
+  static AttendResult run(PlannedInput in, CrossParams c) {
+    AttendParams p = in.params();
+    HeadShape shape = in.shape();
+    JavaSparkContext jsc = in.jsc();
+    Map<String, QueryDoc> queries = readQueries(in.spark(), c.queries(), shape);
+    Map<String, DocPlan> plans = in.plans();
     for (DocPlan d : plans.values()) {
       if (d.padding().length > 0) {
         // The key chunks are read whole; padded keys would be attended to. Refuse, don't guess.
@@ -82,36 +73,35 @@ public final class CrossAttendJob {
       }
     }
     Map<String, List<String>> readers = readers(c, queries, plans);
+    Routing blocks = in.blockLocal();
     long queryRows = queries.values().stream().mapToLong(QueryDoc::rows).sum();
     long chunks = 0;
     long outRows = 0;
     for (Map.Entry<String, List<String>> e : readers.entrySet()) {
-      chunks += DenseTiles.grid(pattern, plans.get(e.getKey()).n(), p.spanBlocks()).spans();
+      chunks += blocks.spans(plans.get(e.getKey()).n());
       for (String qd : e.getValue()) {
         outRows += queries.get(qd).rows();
       }
     }
     int partitions =
         p.partitions() > 0 ? p.partitions() : (int) Math.max(1, Math.min(chunks, 1 << 16));
-    String device;
-    try (AttentionBackend probe = Backends.create(p.backend())) {
-      device = probe.name() + " on " + probe.device();
-    }
-    progress.stage(
-        "plan",
-        queries.size()
-            + " query documents ("
-            + queryRows
-            + " rows) x "
-            + readers.size()
-            + " key documents ("
-            + chunks
-            + " key chunks of "
-            + p.spanBlocks() * pattern.blockSize()
-            + " tokens), --cross "
-            + c.cross()
-            + ", backend "
-            + device);
+    String device = in.device();
+    in.progress()
+        .stage(
+            "plan",
+            queries.size()
+                + " query documents ("
+                + queryRows
+                + " rows) x "
+                + readers.size()
+                + " key documents ("
+                + chunks
+                + " key chunks of "
+                + blocks.spanTokens()
+                + " tokens), --cross "
+                + c.cross()
+                + ", backend "
+                + device);
 
     Broadcast<Map<String, DocPlan>> bPlans = jsc.broadcast(plans);
     Broadcast<Map<String, QueryDoc>> bQueries = jsc.broadcast(queries);
@@ -119,17 +109,16 @@ public final class CrossAttendJob {
     LongAccumulator kvBytes = jsc.sc().longAccumulator("kv bytes");
     LongAccumulator unused = jsc.sc().longAccumulator("kv bytes to other spans (none here)");
     LongAccumulator kvShipped = jsc.sc().longAccumulator("kv bytes shipped to chunks");
-    AttendParams packing =
-        p.withPattern(
-            new PatternSpec("blocked", pattern.blockSize(), 0, 1, 0, p.pattern().seed(), false));
-    int group = DenseTiles.groupRows(pattern.blockSize(), p.spanBlocks());
+    int group = TileExecution.groupRows(blocks.blockSize(), blocks.spanBlocks());
     StateMerge merge = new StateMerge(shape, group, c.all(), new SpanTasks(bPlans, p, shape));
     KeyChunks tiles = new KeyChunks(bPlans, bQueries, bReaders, p, shape, group);
     JavaRDD<Row> rows =
-        df.queryExecution()
+        in.tokens()
+            .queryExecution()
             .toRdd()
             .toJavaRDD()
-            .mapPartitionsToPair(new RouteRows(decoder, bPlans, packing, shape, kvBytes, unused))
+            .mapPartitionsToPair(
+                new RouteRows(in.decoder(), bPlans, blocks, shape, kvBytes, unused))
             .flatMapToPair(
                 rec -> {
                   byte[] own = rec._2();
@@ -152,11 +141,10 @@ public final class CrossAttendJob {
             .mapPartitions(merge::rows);
     StructType schema = TokenTable.outputSchema(shape.heads(), p.stats(), p.binaryOutput());
     Dataset<Row> out =
-        spark.createDataFrame(rows, c.all() ? DenseTiles.withTargetColumn(schema) : schema);
+        in.spark().createDataFrame(rows, c.all() ? TileExecution.withTargetColumn(schema) : schema);
 
-    long tokens = plans.values().stream().mapToLong(DocPlan::n).sum();
-    Map<String, Object> record =
-        RunInfo.attend(spark, p, pattern, shape, plans.size(), tokens, chunks, partitions, device);
+    long chunkCount = chunks;
+    long queryBytes = 4 * queryRows * shape.qkWidth();
     Map<String, Object> cross = new LinkedHashMap<>();
     cross.put("queries", c.queries());
     cross.put("mode", c.cross());
@@ -164,26 +152,31 @@ public final class CrossAttendJob {
     cross.put("query_rows", queryRows);
     cross.put("key_documents_read", readers.size());
     cross.put("output_rows", outRows);
-    record.put("cross", cross);
-    record.put("exact_path", "tiles");
-    long queryBytes = 4 * queryRows * shape.qkWidth();
-    return DenseTiles.write(
-        spark,
-        p.output(),
-        p.overwrite(),
-        out,
-        progress,
-        outRows,
-        record,
-        () -> {
+    AttendResult.RunRecord record =
+        bytesWritten -> {
+          Map<String, Object> info =
+              RunInfo.attend(
+                  in.spark(),
+                  p,
+                  shape,
+                  plans.size(),
+                  in.tokenCount(),
+                  chunkCount,
+                  partitions,
+                  device);
+          info.put("cross", cross);
+          info.put("exact_path", "tiles");
           Map<String, Object> shuffle = new LinkedHashMap<>();
+          shuffle.put("bytes_written", bytesWritten);
           long kv = kvBytes.value();
           shuffle.put("kv_bytes", kv);
           shuffle.put("kv_bytes_shipped", kvShipped.value());
           shuffle.put("duplication_factor", kv == 0 ? 0.0 : kvShipped.value() / (double) kv);
           shuffle.put("query_bytes_broadcast", queryBytes);
-          return shuffle;
-        });
+          info.put("shuffle", shuffle);
+          return info;
+        };
+    return new AttendResult(out, outRows, in.progress(), record, () -> {});
   }
 
   /**
@@ -319,7 +312,7 @@ public final class CrossAttendJob {
         TileKey t, TileAssembler asm, TileAttention attention) {
       DocPlan d = plans.value().get(t.doc());
       TokenBlock keys = asm.keys();
-      byte[] flags = DenseTiles.globalFlags(d.columnGlobals(), keys.firstPos(), keys.n());
+      byte[] flags = TileExecution.globalFlags(d.columnGlobals(), keys.firstPos(), keys.n());
       List<Tuple2<TileKey, byte[]>> out = new ArrayList<>();
       for (String qd : readers.value().get(t.doc())) {
         QueryDoc q = queries.value().get(qd);
