@@ -234,12 +234,12 @@ class OutputOverlapTest {
             "dense",
             "--heads",
             "1",
-            "--conf",
+            "--preset",
             preset.toString(),
             "--output",
             preset.toString()),
         "--output",
-        "same path as --conf");
+        "same path as --preset");
   }
 
   @Test
@@ -248,22 +248,22 @@ class OutputOverlapTest {
     Path preset = dir.resolve("small.conf");
     Files.writeString(preset, "docs=1\ntokens=256\n");
     refused(
-        List.of("demo", "--dir", tmp.resolve("demo").toString(), "--conf", preset.toString()),
+        List.of("demo", "--dir", tmp.resolve("demo").toString(), "--preset", preset.toString()),
         "--dir",
-        "contains --conf");
+        "contains --preset");
     refused(
         List.of(
             "generate",
             "--output",
             tmp.resolve("demo").toString(),
-            "--conf",
+            "--preset",
             preset.toString(),
             "--overwrite",
             "--tokens",
             "64",
             "--heads",
             "1"),
-        "contains --conf");
+        "contains --preset");
     refused(
         List.of("generate", "--output", "..", "--tokens", "64", "--heads", "1"),
         "working directory");

@@ -85,7 +85,8 @@ public final class PlanEstimate {
             ? p.partitions()
             : InputStage.partitions(
                 spans, tokens, p, JavaSparkContext.fromSparkContext(spark.sparkContext()));
-    boolean tiles = !linear && !hyena && TileExecution.applies(p, plans, pattern::numBlocks, spanBlocks);
+    boolean tiles =
+        !linear && !hyena && TileExecution.applies(p, plans, pattern::numBlocks, spanBlocks);
 
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("command", "attend --dry-run");
