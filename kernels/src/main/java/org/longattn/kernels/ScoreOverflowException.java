@@ -1,14 +1,16 @@
 package org.longattn.kernels;
 
 /**
- * Attention scores of a visible (query, key) pair would leave the float range: Σ_c |q_c·k_c|·scale
- * exceeds {@link #LIMIT}, so a float dot product (or one of its partial sums) could overflow to ±∞
- * and the softmax would turn into NaN. Backends refuse such input instead of writing NaN; the job
- * turns this into a one-line input error naming the document and the positions.
+ * Attention scores of visible (query, key) pairs left the float range: a float dot product (or one
+ * of its partial sums) overflowed to ±∞, and the softmax would turn into NaN. Backends refuse such
+ * input instead of writing NaN; the job turns this into a one-line input error naming the document
+ * and the positions. The pair named is the visible one with the largest Σ_c |q_c·k_c|·scale.
  *
- * <p>Below the limit every partial sum of the float dot product stays finite (its magnitude is at
- * most Σ|q_c·k_c| times 1 + d·2⁻²⁴), so every score is finite and the online softmax, which never
- * forms ∞ − ∞ for finite scores, gives a finite answer.
+ * <p>{@link #LIMIT}: below it no partial sum of a float dot product can overflow (its magnitude is
+ * at most Σ|q_c·k_c| times 1 + d·2⁻²⁴). The java backend refuses when a visible score actually
+ * overflowed (it checks the running maxima and sums once per chunk, and visible scores of masked
+ * tiles), so it also computes pairs above the limit whose scores stay finite; the opencl backend
+ * refuses every visible pair above the limit (checked on the host before the launch).
  */
 public final class ScoreOverflowException extends InputRangeException {
   private static final long serialVersionUID = 1L;

@@ -32,7 +32,12 @@ import org.longattn.kernels.state.SoftmaxState;
  * </ol>
  *
  * The arithmetic depends on the inputs and the key-block order only (no threads, fixed tiling), so
- * results are bitwise reproducible. Not thread-safe (scratch buffers): one instance per thread.
+ * results are bitwise reproducible. Scores that overflow the float range are refused with {@link
+ * ScoreOverflowException} (detected once per chunk from the running maxima and sums, and in masked
+ * tiles while masking: no extra pass over the scores), never written as NaN. Known gap: in a tile
+ * without masking, a visible score that overflowed to −∞ (some |q_c·k_c| beyond the float range
+ * with a sign that drives the sum down) weighs 0 instead of being refused. Not thread-safe (scratch
+ * buffers): one instance per thread.
  */
 public final class JavaAttentionBackend implements AttentionBackend {
   /** Keys per tile. */
@@ -55,7 +60,7 @@ public final class JavaAttentionBackend implements AttentionBackend {
   private final boolean[] excluded = new boolean[KT];
   private final boolean[] global = new boolean[KT];
   private float[] additiveW; // non-null only inside accumulateAdditive
-  private double qBound; // max over the chunk's queries of Σ_c |qt[c·QS + i]|
+  private boolean overflow; // a visible score of the current chunk is ±∞ or NaN
 
   @Override
   public String name() {
@@ -101,6 +106,9 @@ public final class JavaAttentionBackend implements AttentionBackend {
         }
       }
       storeChunk(q0, qn, stats, acc);
+      if (overflow || !finiteMaxima(qn)) {
+        throw checkRange(queries, q0, qn, keys, band, scale);
+      }
     }
   }
 
@@ -152,9 +160,6 @@ public final class JavaAttentionBackend implements AttentionBackend {
     if (additiveW != null) {
       additiveScores(kr, k0, kn, nvec, d); // |s| ≤ Σ|w|: always finite
     } else {
-      if (qBound * maxAbs(kr, k0, kn, d) > ScoreOverflowException.LIMIT) {
-        checkRange(kr, k0, kn, qn, d, band);
-      }
       scores(kr, k0, kn, nvec, d);
     }
     if (anyExcluded || !band.allowsAll(qpos[0], qpos[qn - 1], kpos[0], kpos[kn - 1])) {
@@ -198,58 +203,52 @@ public final class JavaAttentionBackend implements AttentionBackend {
   }
 
   /**
-   * max |k| over the tile's keys: with {@link #qBound} it bounds every |partial sum| of every score
-   * of the tile (Σ_c |q_c|·|k_c| ≤ max|k|·Σ_c |q_c|), so almost every tile skips {@link
-   * #checkRange}.
+   * Whether the chunk's running maxima and sums are sane: a visible score of +∞ makes m = +∞, a NaN
+   * score (∞ − ∞ inside a dot product) makes l NaN. Checked once per chunk, not per score.
    */
-  private static float maxAbs(KeyRows kr, int k0, int kn, int d) {
-    float[] k = kr.k();
-    int stride = kr.kStride();
-    int base = kr.kOff() + k0 * stride;
-    int upper = F.loopBound(d);
-    FloatVector mx = FloatVector.zero(F);
-    float tail = 0f;
-    for (int j = 0; j < kn; j++) {
-      int row = base + j * stride;
-      int c = 0;
-      for (; c < upper; c += L) {
-        FloatVector a = FloatVector.fromArray(F, k, row + c).abs();
-        mx = mx.blend(a, a.compare(VectorOperators.GT, mx));
-      }
-      for (; c < d; c++) {
-        tail = Math.max(tail, Math.abs(k[row + c]));
+  private boolean finiteMaxima(int qn) {
+    for (int i = 0; i < qn; i++) {
+      if (m[i] == Float.POSITIVE_INFINITY || Float.isNaN(l[i])) {
+        return false;
       }
     }
-    return Math.max(tail, mx.reduceLanes(VectorOperators.MAX));
+    return true;
   }
 
   /**
-   * Refuses the tile when a visible pair has Σ_c |qt_c·k_c| above {@link
-   * ScoreOverflowException#LIMIT} (its float score could overflow); pairs the mask hides do not
-   * count. Exact per pair, in double: runs only when the cheap bound says it might happen.
+   * The refusal of a chunk whose scores overflowed: the visible pair with the largest Σ_c |q_c·k_c|
+   * scale (in double), named in a {@link ScoreOverflowException}. Runs only after an overflow.
    */
-  private void checkRange(KeyRows kr, int k0, int kn, int qn, int d, Band band) {
-    float[] k = kr.k();
-    int stride = kr.kStride();
-    int base = kr.kOff() + k0 * stride;
-    for (int j = 0; j < kn; j++) {
-      if (excluded[j]) {
-        continue;
-      }
-      int row = base + j * stride;
-      for (int i = 0; i < qn; i++) {
-        if (!band.allows(qpos[i], kpos[j])) {
+  private static ScoreOverflowException checkRange(
+      QueryRows queries, int q0, int qn, List<KeyRows> keys, Band band, float scale) {
+    int d = queries.d();
+    double worst = -1;
+    int wq = queries.position(q0);
+    int wk = -1;
+    for (KeyRows kr : keys) {
+      for (int j = 0; j < kr.n(); j++) {
+        if ((kr.flag(j) & KeyRows.EXCLUDED) != 0) {
           continue;
         }
-        double sum = 0;
-        for (int c = 0; c < d; c++) {
-          sum += Math.abs((double) qt[c * QS + i] * k[row + c]);
-        }
-        if (sum > ScoreOverflowException.LIMIT) {
-          throw new ScoreOverflowException(qpos[i], kpos[j], sum);
+        int kRow = kr.kOff() + j * kr.kStride();
+        for (int i = q0; i < q0 + qn; i++) {
+          if (!band.allows(queries.position(i), kr.position(j))) {
+            continue;
+          }
+          int qRow = queries.off() + i * queries.stride();
+          double sum = 0;
+          for (int c = 0; c < d; c++) {
+            sum += Math.abs((double) (queries.q()[qRow + c] * scale) * kr.k()[kRow + c]);
+          }
+          if (sum > worst) {
+            worst = sum;
+            wq = queries.position(i);
+            wk = kr.position(j);
+          }
         }
       }
     }
+    return new ScoreOverflowException(wq, wk, worst);
   }
 
   /** s ← Σ_a w[a]·tanh(qt[a] + k_j[a]) for the tile's keys, a query vector at a time. */
@@ -282,6 +281,8 @@ public final class JavaAttentionBackend implements AttentionBackend {
       for (int i = 0; i < qn; i++) {
         if (!band.allows(qpos[i], kp)) {
           s[row + i] = Float.NEGATIVE_INFINITY;
+        } else if (!(Math.abs(s[row + i]) <= Float.MAX_VALUE)) {
+          overflow = true; // a visible −∞ would otherwise pass for a masked key
         }
       }
     }
@@ -340,16 +341,12 @@ public final class JavaAttentionBackend implements AttentionBackend {
     for (int c = 0; c < dv; c++) {
       Arrays.fill(ot, c * QS + qn, c * QS + width, 0f); // padding slots: never read back
     }
-    qBound = 0;
+    overflow = false;
     for (int i = 0; i < qn; i++) {
       int row = queries.off() + (q0 + i) * queries.stride();
-      double l1 = 0;
       for (int c = 0; c < d; c++) {
-        float x = q[row + c] * scale;
-        qt[c * QS + i] = x;
-        l1 += Math.abs(x);
+        qt[c * QS + i] = q[row + c] * scale;
       }
-      qBound = Math.max(qBound, l1);
       qpos[i] = queries.position(q0 + i);
       int o = (q0 + i) * dv;
       for (int c = 0; c < dv; c++) {

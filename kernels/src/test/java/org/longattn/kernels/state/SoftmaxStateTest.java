@@ -398,6 +398,40 @@ class SoftmaxStateTest {
     }
   }
 
+  /**
+   * Scores up to ±3e38: the shift m_k − m of a merge can overflow to −∞ (α = 0, l·shift = −∞); the
+   * old part must vanish, not turn t into NaN; and the stats stay in range (max weight ≤ 1, entropy
+   * ≥ 0) because the maximum's weight is exactly 1.
+   */
+  @Test
+  void scoresNearTheFloatLimitMergeWithoutNaNAndStatsInRange() {
+    SplittableRandom rng = new SplittableRandom(23);
+    float[] scales = {1e30f, 1e37f, 3e38f};
+    for (int it = 0; it < INSTANCES; it++) {
+      int dv = 1 + rng.nextInt(3);
+      float scale = scales[rng.nextInt(scales.length)];
+      List<SoftmaxState> states = new ArrayList<>();
+      for (int j = 0, count = 2 + rng.nextInt(8); j < count; j++) {
+        float[] v = new float[dv];
+        for (int c = 0; c < dv; c++) {
+          v[c] = (float) gaussian(rng);
+        }
+        float s = rng.nextBoolean() ? scale : -scale;
+        SoftmaxState st = SoftmaxState.identity(1, dv);
+        st.m[0] = s;
+        st.l[0] = 1 + rng.nextInt(3); // ties of the key's own score
+        st.o[0] = v[0] * st.l[0];
+        states.add(st);
+      }
+      SoftmaxState merged = randomTreeMerge(rng, states);
+      assertAllFinite(merged, "instance " + it);
+      float mw = merged.maxWeight(0);
+      float ent = merged.entropy(0);
+      assertTrue(mw > 0f && mw <= 1f, "max weight " + mw + ", instance " + it);
+      assertTrue(ent >= 0f, "entropy " + ent + ", instance " + it);
+    }
+  }
+
   // ---- serialisation and row-wise merge ----
 
   @Test
