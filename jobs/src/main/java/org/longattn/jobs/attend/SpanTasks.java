@@ -197,7 +197,11 @@ public final class SpanTasks implements java.io.Serializable {
     float[] dist = stats ? new float[g * heads] : null;
     float[] maxw = stats ? new float[g * heads] : null;
     float[] gm = stats ? new float[g * heads] : null;
-    SpanAttention.finishGlobalRows(shape, folded, out, ent, dist, maxw, gm);
+    try {
+      SpanAttention.finishGlobalRows(shape, folded, r -> gpos[r], out, ent, dist, maxw, gm);
+    } catch (InputRangeException e) {
+      throw RangeRefusal.of(doc.docId(), e);
+    }
     List<Row> rows = new ArrayList<>(g);
     for (int i = 0; i < g; i++) {
       rows.add(row(doc.docId(), gpos[i], out, i, ent, dist, maxw, gm));

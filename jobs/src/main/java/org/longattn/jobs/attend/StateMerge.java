@@ -11,6 +11,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.SpanAttention;
+import org.longattn.kernels.InputRangeException;
 import org.longattn.kernels.state.SoftmaxState;
 import org.longattn.kernels.state.TreeFold;
 import scala.Tuple2;
@@ -124,8 +125,12 @@ final class StateMerge implements java.io.Serializable {
         float[] dist = stats ? new float[rows * heads] : null;
         float[] maxw = stats ? new float[rows * heads] : null;
         float[] gm = stats ? new float[rows * heads] : null;
-        SpanAttention.finishGlobalRows(shape, folded, out, ent, dist, maxw, gm);
         int first = group.row() * groupRows;
+        try {
+          SpanAttention.finishGlobalRows(shape, folded, r -> first + r, out, ent, dist, maxw, gm);
+        } catch (InputRangeException e) {
+          throw RangeRefusal.of(group.doc(), e);
+        }
         for (int r = 0; r < rows; r++) {
           Row row = rowMaker.row(group.doc(), first + r, out, r, ent, dist, maxw, gm);
           ready.add(withTarget ? insertTarget(row, group.target()) : row);

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 import org.longattn.kernels.AttentionBackend;
+import org.longattn.kernels.InputRangeException;
 import org.longattn.kernels.KeyRows;
 import org.longattn.kernels.QueryRows;
 import org.longattn.kernels.pattern.AttentionPattern;
@@ -159,7 +161,7 @@ public final class SpanAttention {
         for (int r = 0; r < own.n(); r++) {
           int p = own.firstPos() + r;
           if (!globals.contains(p) && !globals.padded(p)) { // padding rows stay zero
-            writeRow(shape, st, r, h, p - firstPos, result);
+            writeRow(shape, st, r, h, p - firstPos, result, p);
           }
         }
       }
@@ -196,10 +198,12 @@ public final class SpanAttention {
   /**
    * Turns the document-wide global-row states (one per head, folded over all spans) into output
    * rows: writes them into {@code out} (G rows of H·dv) and the stats arrays (G·H each, nullable).
+   * {@code positionOf} maps a row to its document position (named when the row is refused).
    */
   public static void finishGlobalRows(
       HeadShape shape,
       SoftmaxState[] perHead,
+      IntUnaryOperator positionOf,
       float[] out,
       float[] entropy,
       float[] meanDistance,
@@ -210,13 +214,25 @@ public final class SpanAttention {
         new SpanResult(0, g, out, entropy, meanDistance, maxWeight, globalMass, perHead);
     for (int h = 0; h < shape.heads(); h++) {
       for (int r = 0; r < g; r++) {
-        writeRow(shape, perHead[h], r, h, r, target);
+        writeRow(shape, perHead[h], r, h, r, target, positionOf.applyAsInt(r));
       }
     }
   }
 
+  /**
+   * Writes row r of {@code st}. Every query row written here sees at least its own key (all
+   * patterns include the diagonal; padding rows are never written), so a running max still at −∞
+   * means every visible score overflowed to −∞: refused rather than written as zeros.
+   */
   private static void writeRow(
-      HeadShape shape, SoftmaxState st, int r, int h, int row, SpanResult res) {
+      HeadShape shape, SoftmaxState st, int r, int h, int row, SpanResult res, int position) {
+    if (st.m[r] == Float.NEGATIVE_INFINITY) {
+      throw new InputRangeException(
+          position,
+          "every visible attention score of head "
+              + h
+              + " overflowed the float range (scale q or k down)");
+    }
     st.output(r, res.out(), row * shape.vWidth() + h * shape.dv());
     if (res.entropy() != null) {
       int idx = row * shape.heads() + h;

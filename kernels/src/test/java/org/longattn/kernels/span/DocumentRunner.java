@@ -134,6 +134,7 @@ public final class DocumentRunner {
       SpanAttention.finishGlobalRows(
           shape,
           perHead,
+          r -> gpos[r],
           gout,
           stats ? gst[0] : null,
           stats ? gst[1] : null,

@@ -1,6 +1,7 @@
 package org.longattn.kernels.span;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -11,9 +12,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.BackendsUnderTest;
 import org.longattn.kernels.DenseOracle;
+import org.longattn.kernels.InputRangeException;
 import org.longattn.kernels.ScoreOverflowException;
 import org.longattn.kernels.TestData;
 import org.longattn.kernels.Tolerance;
@@ -153,5 +156,28 @@ class ScaleRobustnessTest {
           Math.abs((double) (float) (q[i * w + h * d + c] * (float) scale) * k[j * w + h * d + c]);
     }
     return sum;
+  }
+
+  /**
+   * q = s·1, k = −s·1 with s = 2^70: every score is −s²·d, far below −float max, so every visible
+   * score overflows to −∞. The exact answer is mean(v) (all scores equal); a row whose running max
+   * stays −∞ must be refused, never written as zeros.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"java", "opencl"})
+  void everyScoreBelowTheFloatRangeIsRefusedNotZero(String backendName) {
+    AttentionPattern p = new PatternSpec("longformer", 16, 20, 1, 1, 7, false).build();
+    int w = SHAPE.qkWidth();
+    float s = Math.scalb(1f, 70);
+    float[] q = new float[N * w];
+    float[] k = new float[N * w];
+    java.util.Arrays.fill(q, s);
+    java.util.Arrays.fill(k, -s);
+    float[] v = TestData.gaussian(new SplittableRandom(5), N, SHAPE.vWidth(), 1.0);
+    try (AttentionBackend backend = BackendsUnderTest.create(backendName)) {
+      assertThrows(
+          InputRangeException.class,
+          () -> DocumentRunner.run(p, backend, SHAPE, q, k, v, N, 99, new int[0], 4, false));
+    }
   }
 }
