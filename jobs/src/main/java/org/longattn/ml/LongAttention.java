@@ -106,7 +106,7 @@ public final class LongAttention extends Transformer implements DefaultParamsWri
         new IntParam(
             uid,
             "attentionWindow",
-            "longformer: one-sided window w, |i - j| <= w * dilation",
+            "longformer: one-sided window w, |i - j| <= w * dilation; sink: window W, i - j < W",
             ParamValidators.gtEq(0));
     blockSize = new IntParam(uid, "blockSize", "tokens per block", ParamValidators.gtEq(1));
     numRandomBlocks =
@@ -117,7 +117,7 @@ public final class LongAttention extends Transformer implements DefaultParamsWri
             ParamValidators.gtEq(0));
     dilation = new IntParam(uid, "dilation", "longformer: dilation", ParamValidators.gtEq(1));
     sinks =
-        new IntParam(uid, "sinks", "sink: first tokens every query reads", ParamValidators.gtEq(1));
+        new IntParam(uid, "sinks", "sink: first tokens every query reads", ParamValidators.gtEq(0));
     causal = new BooleanParam(uid, "causal", "only keys j <= i");
     scoreFunction =
         new Param<>(
@@ -440,12 +440,9 @@ public final class LongAttention extends Transformer implements DefaultParamsWri
               + " head_dim values");
     }
     String name = getPattern();
-    if (name.equals("sink")) {
-      throw new InputException(
-          "pattern 'sink' (sliding window with attention sinks) is not available yet in this"
-              + " version");
+    if (!name.equals("sink")) {
+      onlyFor(attentionWindow, "longformer");
     }
-    onlyFor(attentionWindow, "longformer");
     onlyFor(dilation, "longformer");
     onlyFor(numRandomBlocks, "bigbird");
     onlyFor(sinks, "sink");
@@ -463,7 +460,8 @@ public final class LongAttention extends Transformer implements DefaultParamsWri
             Math.min(PatternSpec.DEFAULT_SUMMARY, PatternSpec.DEFAULT_STRIDE),
             false,
             PatternSpec.DEFAULT_FEATURES,
-            PatternSpec.DEFAULT_RANK);
+            PatternSpec.DEFAULT_RANK,
+            getSinks());
     if (getCausal() && name.equals("linformer")) {
       throw new InputException(
           "causal is not supported by pattern linformer: its projection K' = sum_b E_b K_b"

@@ -10,13 +10,13 @@ public final class PatternOptions {
       names = "--pattern",
       description =
           "Required (or from --preset): dense | blocked | longformer | bigbird | strided | fixed |"
-              + " conv-band | hyena (Hyena long convolutions, not attention; always causal), or a"
+              + " sink | conv-band | hyena (Hyena long convolutions, not attention; always causal), or a"
               + " linear-attention family: linear | gated-linear | performer | linformer.")
   String pattern;
 
   /** The names --pattern takes, for the message when it is missing. */
   static final String NAMES =
-      "dense, blocked, longformer, bigbird, strided, fixed, conv-band, hyena, linear,"
+      "dense, blocked, longformer, bigbird, strided, fixed, sink, conv-band, hyena, linear,"
           + " gated-linear, performer, linformer";
 
   @Option(
@@ -28,8 +28,17 @@ public final class PatternOptions {
   @Option(
       names = "--window",
       description =
-          "Longformer one-sided window w: |i-j| <= w (= HF attention_window/2; default 256).")
+          "Longformer one-sided window w: |i-j| <= w (= HF attention_window/2; default 256);"
+              + " sink: the W most recent keys, i-j < W (default 256).")
   Integer window;
+
+  @Option(
+      names = "--sinks",
+      description =
+          "sink: the first S tokens every query reads, j < S (default "
+              + PatternSpec.DEFAULT_SINKS
+              + ").")
+  Integer sinks;
 
   @Option(names = "--dilation", description = "Longformer dilation (default 1).")
   Integer dilation;
@@ -89,7 +98,12 @@ public final class PatternOptions {
       throw new CommandLine.ParameterException(
           cmd, "--pattern is required (one of " + NAMES + "; or a --preset that sets it)");
     }
-    requireFor(cmd, "--window", "longformer");
+    if (window != null && !pattern.equals("longformer") && !pattern.equals("sink")) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          "--window only applies to --pattern longformer or sink (got --pattern " + pattern + ")");
+    }
+    requireFor(cmd, "--sinks", "sink");
     requireFor(cmd, "--dilation", "longformer");
     requireFor(cmd, "--random-blocks", "bigbird");
     requireFor(cmd, "--order", "hyena");
@@ -132,7 +146,8 @@ public final class PatternOptions {
                   : summary,
               anticausal,
               features == null ? PatternSpec.DEFAULT_FEATURES : features,
-              rank == null ? PatternSpec.DEFAULT_RANK : rank);
+              rank == null ? PatternSpec.DEFAULT_RANK : rank,
+              sinks == null ? PatternSpec.DEFAULT_SINKS : sinks);
       if (!spec.isLinearFamily()) {
         spec.build(); // rejects an unknown name now, before any Spark work
       }

@@ -180,7 +180,7 @@ public final class ReportJob {
     // product: not defined for conv-band or Hyena (no softmax), and not what other scores computed.
     String score =
         run.get("score") instanceof Map<?, ?> sc ? String.valueOf(sc.get("name")) : "scaled-dot";
-    if (PatternSpec.NAMES.contains(spec.name()) && !score.equals("scaled-dot")) {
+    if (PatternSpec.SOFTMAX_NAMES.contains(spec.name()) && !score.equals("scaled-dot")) {
       summary.put(
           "sampled_note",
           "--score "
@@ -196,7 +196,7 @@ public final class ReportJob {
       return;
     }
     try {
-      if (!PatternSpec.NAMES.contains(spec.name())) {
+      if (!PatternSpec.SOFTMAX_NAMES.contains(spec.name())) {
         throw new IllegalArgumentException(spec.name());
       }
       spec.build();
@@ -454,8 +454,9 @@ public final class ReportJob {
         num(
             p,
             "summary",
-            Math.min(org.longattn.kernels.pattern.PatternSpec.DEFAULT_SUMMARY, stride)),
-        Boolean.TRUE.equals(p.get("anticausal")));
+                Math.min(org.longattn.kernels.pattern.PatternSpec.DEFAULT_SUMMARY, stride)),
+            Boolean.TRUE.equals(p.get("anticausal")))
+        .withSinks(num(p, "sinks", org.longattn.kernels.pattern.PatternSpec.DEFAULT_SINKS));
   }
 
   private static int num(Map<?, ?> m, String k, int dflt) {

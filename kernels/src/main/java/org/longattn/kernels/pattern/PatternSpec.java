@@ -5,10 +5,10 @@ import org.longattn.kernels.hyena.HyenaOperator;
 /**
  * The parameters that pick and shape a pattern; {@link #build()} makes it.
  *
- * @param name dense | blocked | longformer | bigbird | strided | fixed | conv-band | hyena
+ * @param name dense | blocked | longformer | bigbird | strided | fixed | sink | conv-band | hyena
  * @param blockSize tokens per block (≥ 1)
- * @param window one-sided Longformer window w (|i−j| ≤ w·dilation); the radius r of conv-band;
- *     ignored elsewhere
+ * @param window one-sided Longformer window w (|i−j| ≤ w·dilation); the radius r of conv-band; the
+ *     window W of sink (i − j &lt; W); ignored elsewhere
  * @param dilation Longformer dilation (≥ 1)
  * @param randomBlocks BigBird random key blocks per query block (≥ 0)
  * @param seed seed of BigBird's random blocks
@@ -20,6 +20,7 @@ import org.longattn.kernels.hyena.HyenaOperator;
  * @param anticausal only keys j ≥ i (never together with causal)
  * @param features Performer random features m (≥ 1); ignored elsewhere
  * @param rank Linformer projection rank k (≥ 1); ignored elsewhere
+ * @param sinks sink: the first S tokens every query reads (≥ 0); ignored elsewhere
  */
 public record PatternSpec(
     String name,
@@ -34,8 +35,63 @@ public record PatternSpec(
     int summary,
     boolean anticausal,
     int features,
-    int rank)
+    int rank,
+    int sinks)
     implements java.io.Serializable {
+
+  /** Default sinks S of {@code sink}. */
+  public static final int DEFAULT_SINKS = 4;
+
+  /** A spec with every parameter but the sinks (default {@link #DEFAULT_SINKS}). */
+  public PatternSpec(
+      String name,
+      int blockSize,
+      int window,
+      int dilation,
+      int randomBlocks,
+      long seed,
+      boolean causal,
+      int order,
+      int stride,
+      int summary,
+      boolean anticausal,
+      int features,
+      int rank) {
+    this(
+        name,
+        blockSize,
+        window,
+        dilation,
+        randomBlocks,
+        seed,
+        causal,
+        order,
+        stride,
+        summary,
+        anticausal,
+        features,
+        rank,
+        DEFAULT_SINKS);
+  }
+
+  /** This spec with sinks S. */
+  public PatternSpec withSinks(int sinks) {
+    return new PatternSpec(
+        name,
+        blockSize,
+        window,
+        dilation,
+        randomBlocks,
+        seed,
+        causal,
+        order,
+        stride,
+        summary,
+        anticausal,
+        features,
+        rank,
+        sinks);
+  }
 
   /** Default Performer features and Linformer rank. */
   public static final int DEFAULT_FEATURES = 256;
@@ -169,14 +225,28 @@ public record PatternSpec(
     return LINEAR_FAMILIES.contains(name);
   }
 
-  /** Every name {@link #build()} accepts: the softmax patterns and {@code conv-band}. */
+  /** Every name {@link #build()} accepts: the softmax patterns, {@code conv-band} and Hyena. */
   public static final java.util.List<String> ALL_NAMES =
       java.util.List.of(
-          "dense", "blocked", "longformer", "bigbird", "strided", "fixed", "conv-band", "hyena");
+          "dense",
+          "blocked",
+          "longformer",
+          "bigbird",
+          "strided",
+          "fixed",
+          "sink",
+          "conv-band",
+          "hyena");
 
-  /** The softmax patterns (all but {@code conv-band}). */
+  /**
+   * The softmax patterns that take every direction (all but {@code conv-band} and {@code sink}).
+   */
   public static final java.util.List<String> NAMES =
       java.util.List.of("dense", "blocked", "longformer", "bigbird", "strided", "fixed");
+
+  /** Every softmax pattern: {@link #NAMES} and the causal-only {@code sink}. */
+  public static final java.util.List<String> SOFTMAX_NAMES =
+      java.util.List.of("dense", "blocked", "longformer", "bigbird", "strided", "fixed", "sink");
 
   /** Operators that replace attention, also accepted by {@link #build()} (not block patterns). */
   public static final java.util.List<String> OPERATORS = java.util.List.of("hyena");
@@ -215,6 +285,16 @@ public record PatternSpec(
         throw new IllegalArgumentException("--anticausal does not apply to --pattern hyena");
       }
       causal = true; // causal long convolutions by definition
+    }
+    if ("sink".equals(name)) {
+      if (anticausal) {
+        throw new IllegalArgumentException(
+            "--anticausal does not apply to --pattern sink (causal by definition)");
+      }
+      causal = true; // the first S tokens and the W most recent ones: j ≤ i by definition
+    }
+    if (sinks < 0) {
+      throw new IllegalArgumentException("--sinks must be >= 0, got " + sinks);
     }
     if (stride < 1) {
       throw new IllegalArgumentException("--stride must be >= 1, got " + stride);
@@ -262,6 +342,10 @@ public record PatternSpec(
       m.put("window", window);
       m.put("dilation", dilation);
     }
+    if (name.equals("sink")) {
+      m.put("sinks", sinks);
+      m.put("window", window);
+    }
     if (name.equals("bigbird")) {
       m.put("random_blocks", randomBlocks);
       m.put("seed", seed);
@@ -291,6 +375,7 @@ public record PatternSpec(
       case "bigbird" -> new BigBirdPattern(blockSize, randomBlocks, seed, causal, anticausal);
       case "strided" -> new StridedPattern(blockSize, stride, causal, anticausal);
       case "fixed" -> new FixedPattern(blockSize, stride, summary, causal, anticausal);
+      case "sink" -> new SinkPattern(blockSize, sinks, window);
       case "conv-band" -> new ConvBandPattern(blockSize, window, causal, anticausal);
       case "hyena" -> new HyenaPattern(blockSize);
       default ->
