@@ -443,17 +443,19 @@ public final class ReportJob {
     Map<?, ?> p = (Map<?, ?>) run.get("pattern");
     int stride = num(p, "stride", org.longattn.kernels.pattern.PatternSpec.DEFAULT_STRIDE);
     return new org.longattn.kernels.pattern.PatternSpec(
-        String.valueOf(p.get("name")),
-        num(p, "block_size", 64),
-        num(p, "window", num(p, "radius", 256)),
-        num(p, "dilation", 1),
-        num(p, "random_blocks", 3),
-        p.get("seed") instanceof Number n ? n.longValue() : ((Number) run.get("seed")).longValue(),
-        Boolean.TRUE.equals(p.get("causal")),
-        stride,
-        num(
-            p,
-            "summary",
+            String.valueOf(p.get("name")),
+            num(p, "block_size", 64),
+            num(p, "window", num(p, "radius", 256)),
+            num(p, "dilation", 1),
+            num(p, "random_blocks", 3),
+            p.get("seed") instanceof Number n
+                ? n.longValue()
+                : ((Number) run.get("seed")).longValue(),
+            Boolean.TRUE.equals(p.get("causal")),
+            stride,
+            num(
+                p,
+                "summary",
                 Math.min(org.longattn.kernels.pattern.PatternSpec.DEFAULT_SUMMARY, stride)),
             Boolean.TRUE.equals(p.get("anticausal")))
         .withSinks(num(p, "sinks", org.longattn.kernels.pattern.PatternSpec.DEFAULT_SINKS));
