@@ -117,7 +117,7 @@ public final class LongAttention extends Transformer implements DefaultParamsWri
             ParamValidators.gtEq(0));
     dilation = new IntParam(uid, "dilation", "longformer: dilation", ParamValidators.gtEq(1));
     sinks =
-        new IntParam(uid, "sinks", "sink: first tokens every query reads", ParamValidators.gtEq(0));
+        new IntParam(uid, "sinks", "sink: first tokens every query reads", ParamValidators.gtEq(1));
     causal = new BooleanParam(uid, "causal", "only keys j <= i");
     scoreFunction =
         new Param<>(

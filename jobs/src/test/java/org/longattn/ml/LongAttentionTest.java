@@ -45,7 +45,9 @@ class LongAttentionTest {
     "longformer, --window 40 --stats",
     "bigbird, --block-size 32 --random-blocks 2 --seed 5",
     "linear, --causal",
-    "longformer, --window 16 --dilation 2 --score dot"
+    "longformer, --window 16 --dilation 2 --score dot",
+    "sink, --sinks 4 --window 7 --block-size 16 --stats",
+    "sink, --sinks 1 --window 64 --causal --score dot"
   })
   void transformEqualsAttendBitwise(String pattern, String flags) {
     List<String> args = new ArrayList<>(List.of("attend", "--input", tokensPath));
@@ -60,6 +62,7 @@ class LongAttentionTest {
     for (int i = 0; i < f.length; i++) {
       switch (f[i]) {
         case "--window" -> att.setAttentionWindow(Integer.parseInt(f[++i]));
+        case "--sinks" -> att.setSinks(Integer.parseInt(f[++i]));
         case "--dilation" -> att.setDilation(Integer.parseInt(f[++i]));
         case "--block-size" -> att.setBlockSize(Integer.parseInt(f[++i]));
         case "--random-blocks" -> att.setNumRandomBlocks(Integer.parseInt(f[++i]));
@@ -232,11 +235,11 @@ class LongAttentionTest {
                 () ->
                     new LongAttention()
                         .setPattern("sink")
-                        .setSinks(4)
+                        .setAttentionWindow(0)
                         .setNumAttentionHeads(3)
                         .transformSchema(s))
             .getMessage()
-            .contains("'sink'"));
+            .contains("--window"));
     assertEquals(
         "sinks only applies to pattern sink (got pattern longformer)",
         assertThrows(
