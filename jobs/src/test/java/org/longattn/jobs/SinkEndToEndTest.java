@@ -59,7 +59,7 @@ class SinkEndToEndTest {
                 "--heads",
                 String.valueOf(HEADS),
                 "--sinks",
-                "4",
+                "5",
                 "--window",
                 "40",
                 "--block-size",
@@ -72,12 +72,12 @@ class SinkEndToEndTest {
   }
 
   @Test
-  void exactAndBitwiseEqualFor1And3And8Partitions() {
+  void exactAndBitwiseEqualFor1And3And8Partitions() throws Exception {
     List<TokenTables.Doc> docs =
         List.of(
             TokenTables.random("long", 1201, HEADS * OracleCase.D, HEADS * OracleCase.DV, 3, 11),
             TokenTables.random("short", 9, HEADS * OracleCase.D, HEADS * OracleCase.DV, 1, 12));
-    AttentionPattern p = new PatternSpec("sink", 16, 40, 1, 0, 0, false).withSinks(4).build();
+    AttentionPattern p = new PatternSpec("sink", 16, 40, 1, 0, 0, false).withSinks(5).build();
     Map<String, float[]> first = null;
     String[][] runs = {{"1"}, {"3"}, {"8"}, {"3", "--causal"}};
     for (String[] run : runs) {
@@ -97,6 +97,23 @@ class SinkEndToEndTest {
       if (first == null) {
         OracleCase.checkOutput(docs, out, p, HEADS, Map.of());
         first = got;
+        // report reads the sink parameters back and computes its softmax sections for it
+        String rep = tmp.resolve("report-" + name).toString();
+        r =
+            CliRunner.run(
+                "report",
+                "--input",
+                out,
+                "--output",
+                rep,
+                "--coverage-samples",
+                "10",
+                "--coverage-docs",
+                "2");
+        assertEquals(0, r.code(), r.err());
+        JsonNode summary = new ObjectMapper().readTree(Path.of(rep, "summary.json").toFile());
+        assertEquals(null, summary.get("sampled_note"), summary.toString());
+        assertEquals(2, summary.get("coverage").get("documents").asInt(), summary.toString());
       } else {
         for (Map.Entry<String, float[]> e : first.entrySet()) {
           assertArrayEquals(
