@@ -21,10 +21,7 @@ import org.apache.spark.sql.SparkSession;
 import org.longattn.datasets.InputException;
 import org.longattn.datasets.TokenTable;
 import org.longattn.jobs.RunInfo;
-import org.longattn.jobs.bench.LinearKernelBench;
 import org.longattn.kernels.pattern.AttentionPattern;
-import org.longattn.kernels.pattern.Band;
-import org.longattn.kernels.pattern.ColumnGroups;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Seeds;
 import org.longattn.kernels.span.HeadShape;
@@ -38,11 +35,11 @@ import org.longattn.kernels.span.HeadShape;
  * own, not a model of it):
  *
  * <ul>
- *   <li>FLOPs ({@link #flops}): 2·(d + dv) per (query, key) pair a kernel is handed — Q·Kᵀ and P·V
- *       — counting whole (query block × key block) tiles the pattern routes (pairs masked inside a
- *       tile count, as in every tiled kernel; the same count as {@code bench}), plus global rows
- *       and keys; exact dense tiles: n² (n(n+1)/2 causal); linear families: {@code bench}'s
- *       per-token state arithmetic;
+ *   <li>FLOPs ({@link FlopCount}): 2·(d + dv) per (query, key) pair a kernel is handed — Q·Kᵀ and
+ *       P·V — counting whole (query block × key block) tiles the pattern routes (pairs masked
+ *       inside a tile count, as in every tiled kernel; the same count as {@code bench}), plus
+ *       global rows and keys; exact dense tiles: n² (n(n+1)/2 causal); linear families: {@code
+ *       bench}'s per-token state arithmetic;
  *   <li>key/value bytes: every row's k and v once ({@code kv_bytes}), and once more for every other
  *       span that reads its block ({@code kv_bytes_shipped}; their ratio is the duplication);
  *   <li>shuffle bytes: the routed records' payload (q, k, v, positions, headers) plus the partial
@@ -110,7 +107,7 @@ public final class PlanEstimate {
       tasks.put("tiles", tiles(plans, pattern, spanBlocks, spec.causal()));
     }
     m.put("tasks", tasks);
-    Double flops = hyena ? null : flops(p, pattern, shape, plans.values(), tiles);
+    Double flops = hyena ? null : FlopCount.of(p, pattern, shape, plans.values(), tiles);
     m.put("flops", flops);
     m.put("gflop", flops == null ? null : Math.round(flops / 1e7) / 100.0);
 
@@ -255,68 +252,6 @@ public final class PlanEstimate {
    * FLOPs of the run over these documents (see the class comment); the run records the same count
    * over its own plans in {@code _longattn.json} ({@code compute.flops}).
    */
-  /** FLOPs of a state-based (linear) family's run: {@code bench}'s per-token state arithmetic. */
-  public static double linearFlops(AttendParams p, HeadShape shape, Iterable<DocPlan> docs) {
-    double total = 0;
-    for (DocPlan d : docs) {
-      total += LinearKernelBench.flops(p.pattern(), shape, d.n());
-    }
-    return total;
-  }
-
-  public static double flops(
-      AttendParams p,
-      AttentionPattern pattern,
-      HeadShape shape,
-      Iterable<DocPlan> docs,
-      boolean denseTiles) {
-    double total = 0;
-    for (DocPlan d : docs) {
-      total += flops(p, pattern, shape, d, denseTiles);
-    }
-    return total;
-  }
-
-  private static double flops(
-      AttendParams p, AttentionPattern pattern, HeadShape shape, DocPlan doc, boolean denseTiles) {
-    int n = doc.n();
-    if (p.pattern().isLinearFamily()) {
-      return LinearKernelBench.flops(p.pattern(), shape, n);
-    }
-    double perPair = 2.0 * (shape.d() + shape.dv());
-    if (denseTiles) {
-      double pairs = p.pattern().causal() ? (double) n * (n + 1) / 2 : (double) n * n;
-      return pairs * perPair * shape.heads();
-    }
-    int b = pattern.blockSize();
-    int nb = pattern.numBlocks(n);
-    int g = doc.globalPositions(pattern).length;
-    Band band = pattern.band();
-    ColumnGroups columns = pattern.columnGroups();
-    double pairs = 0;
-    for (int h = 0; h < shape.heads(); h++) {
-      for (int qb = 0; qb < nb; qb++) {
-        int qLo = qb * b;
-        int qHi = Math.min(n, qLo + b) - 1;
-        int qLen = qHi - qLo + 1;
-        for (int kb : pattern.localKeyBlocks(n, doc.docHash(), h, qb)) {
-          int kLo = kb * b;
-          int kHi = Math.min(n, kLo + b) - 1;
-          if (!band.allowsNone(qLo, qHi, kLo, kHi)) {
-            pairs += (double) qLen * (kHi - kLo + 1);
-          }
-        }
-        pairs += (double) qLen * g;
-      }
-      pairs += (double) g * n;
-      if (columns != null) {
-        for (int i = 0; i < n; i++) {
-          pairs += columns.countKeys(i, n);
-        }
-      }
-    }
-    return pairs * perPair;
-  }
 
   /** Bytes moved and held. */
   private record Traffic(long kv, long kvShipped, long shuffle, long peakTask) {}

@@ -192,7 +192,7 @@ final class ScanExecution implements Execution {
           shuffle.put(
               "duplication_factor", kv == 0 ? 0.0 : (kv + foreignBytes.value()) / (double) kv);
           info.put("shuffle", shuffle);
-          info.put("compute", Map.of("flops", PlanEstimate.linearFlops(p, shape, plans.values())));
+          info.put("compute", Map.of("flops", FlopCount.linear(p, shape, plans.values())));
           return info;
         };
     return new AttendResult(

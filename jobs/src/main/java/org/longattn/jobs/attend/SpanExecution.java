@@ -129,7 +129,7 @@ final class SpanExecution implements Execution {
               "compute",
               Map.of(
                   "flops",
-                  PlanEstimate.flops(p, pattern, shape, plans.values(), /* denseTiles= */ false)));
+                  FlopCount.of(p, pattern, shape, plans.values(), /* denseTiles= */ false)));
           if (convBand) {
             info.put(
                 "conv_band",

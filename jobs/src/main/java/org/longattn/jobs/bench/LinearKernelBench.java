@@ -3,6 +3,7 @@ package org.longattn.jobs.bench;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.longattn.jobs.attend.FlopCount;
 import org.longattn.kernels.linear.LinearFamilies;
 import org.longattn.kernels.linear.LinearSpanAttention;
 import org.longattn.kernels.pattern.PatternSpec;
@@ -66,20 +67,8 @@ public final class LinearKernelBench {
     }
   }
 
-  /** FLOPs of a document of n tokens (the count in the class comment). */
+  /** FLOPs of a document of n tokens ({@link FlopCount#linear}). */
   public static double flops(PatternSpec spec, HeadShape shape, int n) {
-    double m =
-        switch (spec.name()) {
-          case "performer" -> spec.features();
-          default -> shape.d();
-        };
-    double dv = shape.dv();
-    double perToken =
-        switch (spec.name()) {
-          case "gated-linear" -> 6 * m * dv;
-          case "linformer" -> 4.0 * spec.rank() * (shape.d() + dv);
-          default -> spec.causal() ? 6 * m * dv + (m + dv) * (spec.blockSize() + 1) : 4 * m * dv;
-        };
-    return perToken * n * shape.heads();
+    return FlopCount.linear(spec, shape, n);
   }
 }
