@@ -48,6 +48,18 @@ public record PlannedInput(
     return Routing.blockLocal(params);
   }
 
+  /** "N documents, T tokens, S spans of X tokens": how every execution's plan line starts. */
+  public String sizes() {
+    return plans.size()
+        + " documents, "
+        + tokenCount
+        + " tokens, "
+        + spans
+        + " spans of "
+        + blockLocal().spanTokens()
+        + " tokens";
+  }
+
   /** Largest span count of a document (≥ 1). */
   public long maxSpans() {
     Routing r = blockLocal();

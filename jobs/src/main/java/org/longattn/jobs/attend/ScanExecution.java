@@ -81,14 +81,8 @@ final class ScanExecution implements Execution {
   public String describe(PlannedInput in) {
     PatternSpec spec = in.params().pattern();
     HeadShape shape = in.shape();
-    return in.plans().size()
-        + " documents, "
-        + in.tokenCount()
-        + " tokens, "
-        + in.spans()
-        + " spans of "
-        + in.blockLocal().spanTokens()
-        + " tokens, "
+    return in.sizes()
+        + ", "
         + spec.name()
         + (causal(spec) ? " causal" : "")
         + ", heads "

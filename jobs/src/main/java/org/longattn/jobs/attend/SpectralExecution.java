@@ -67,14 +67,8 @@ final class SpectralExecution implements Execution {
   @Override
   public String describe(PlannedInput in) {
     HeadShape shape = in.shape();
-    return in.plans().size()
-        + " documents, "
-        + in.tokenCount()
-        + " tokens, "
-        + in.spans()
-        + " spans of "
-        + in.blockLocal().spanTokens()
-        + " tokens, heads "
+    return in.sizes()
+        + ", heads "
         + shape.heads()
         + "x"
         + shape.d()
