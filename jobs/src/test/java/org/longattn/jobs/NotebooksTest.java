@@ -21,8 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * nbconvert --to html --execute} with the project's kernel spec ({@code notebooks/jupyter}, the
  * rapaio kernel jar the build copied to {@code jobs/target/notebook-kernel/}), on a small attend
  * output made with the real CLI. nbconvert fails on any cell error; the test then fails with its
- * output. The kernel sometimes never answers its first request ("Kernel didn't respond", a start-up
- * race in the kernel): only that is retried, up to 4 starts.
+ * output. A kernel start can fail before the notebook runs: the kernel never answers its first
+ * request ("Kernel didn't respond", a start-up race in the kernel), or dies before answering
+ * ("Kernel died before replying", e.g. a ZMQ port that jupyter_client picked and released was taken
+ * in between). Only those start failures are retried, up to 4 starts; a cell error never is.
  *
  * <p>CI ({@code CI=true}) installs jupyter-nbconvert and requires it, so there the test can never
  * be skipped; elsewhere it is skipped without jupyter.
@@ -112,6 +114,11 @@ class NotebooksTest {
     assertEquals(3, count(html, "<svg"), "coverage per head + one heatmap");
   }
 
+  /** Whether nbconvert failed while starting the kernel, before any cell ran. */
+  static boolean kernelStartFailed(String log) {
+    return log.contains("Kernel didn't respond") || log.contains("Kernel died before replying");
+  }
+
   private static int count(String s, String what) {
     return s.split(java.util.regex.Pattern.quote(what), -1).length - 1;
   }
@@ -157,7 +164,7 @@ class NotebooksTest {
         assertFalse(html.contains("output_error"), name + " has an error output");
         return html;
       }
-      if (!last.contains("Kernel didn't respond")) {
+      if (!kernelStartFailed(last)) {
         break; // a real failure (a cell raised): no retry
       }
     }
@@ -165,10 +172,17 @@ class NotebooksTest {
         last.lines()
             .filter(l -> !l.startsWith("Add ") && !l.startsWith("Parsing classpath"))
             .toList();
-    fail(
-        name
-            + ": jupyter nbconvert --execute failed:\n"
-            + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size())));
+    // the kernel's own lines (its JVM's errors) come first, nbconvert's traceback last: show both
+    List<String> shown =
+        lines.size() <= 100
+            ? lines
+            : java.util.stream.Stream.concat(
+                    lines.subList(0, 40).stream(),
+                    java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of("..."),
+                        lines.subList(lines.size() - 60, lines.size()).stream()))
+                .toList();
+    fail(name + ": jupyter nbconvert --execute failed:\n" + String.join("\n", shown));
     return null;
   }
 }
