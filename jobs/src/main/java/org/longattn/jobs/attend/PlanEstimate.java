@@ -125,6 +125,22 @@ public final class PlanEstimate {
     return new PlanEstimate(m);
   }
 
+  /** FLOPs and key/value duplication factor of a softmax run, as {@link #of} estimates them. */
+  public record Cost(double flops, double duplication) {}
+
+  /**
+   * The FLOPs and duplication {@link #of} would print for a softmax pattern {@code p.pattern()}
+   * over these documents (for {@code advise}, which has its plans already).
+   */
+  public static Cost cost(AttendParams p, HeadShape shape, Map<String, DocPlan> plans) {
+    AttentionPattern pattern = p.pattern().build();
+    boolean tiles = TileExecution.applies(p, plans, pattern::numBlocks, p.spanBlocks());
+    Traffic t = traffic(p, pattern, shape, plans.values(), tiles, false);
+    return new Cost(
+        FlopCount.of(p, pattern, shape, plans.values(), tiles),
+        t.kv == 0 ? 0.0 : round3(t.kvShipped / (double) t.kv));
+  }
+
   /** One JSON object. */
   public String json() {
     return RunInfo.toJson(plan);

@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
       AttendCommand.class,
       PatternCommand.class,
       ReportCommand.class,
+      AdviseCommand.class,
       BenchCommand.class,
       DemoCommand.class
     })
