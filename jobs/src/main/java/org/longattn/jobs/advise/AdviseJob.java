@@ -1,14 +1,9 @@
 package org.longattn.jobs.advise;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,6 +32,7 @@ import org.longattn.jobs.RunInfo;
 import org.longattn.jobs.TableLayout;
 import org.longattn.jobs.attend.AttendParams;
 import org.longattn.jobs.attend.DocPlan;
+import org.longattn.jobs.attend.InputStage;
 import org.longattn.jobs.attend.PlanEstimate;
 import org.longattn.jobs.attend.RouteRows;
 import org.longattn.jobs.attend.Routing;
@@ -72,10 +68,11 @@ public final class AdviseJob {
   /** Optional column of generated tables: on a needle's query row, its planted key's position. */
   public static final String NEEDLE = "needle";
 
-  /** Tokens per routing block and per key span of the exact pass. */
+  /** Tokens per routing block of the exact pass. */
   static final int ROUTING_BLOCK = 64;
 
-  static final int SPAN_TOKENS = 16384;
+  /** Default tokens per key span of the exact pass. */
+  public static final int SPAN_TOKENS = 16384;
 
   /** Span size used for the cost estimates: {@code attend}'s default. */
   static final int ATTEND_SPAN_TOKENS = 32768;
@@ -118,7 +115,10 @@ public final class AdviseJob {
     HeadShape shape = headShape(lengths, heads);
     TokenRowDecoder decoder = TokenRowDecoder.forSchema(df.schema(), heads, lengths[0], lengths[1]);
     Routing routing =
-        new Routing(null, ROUTING_BLOCK, Integer.highestOneBit(SPAN_TOKENS / ROUTING_BLOCK));
+        new Routing(
+            null,
+            ROUTING_BLOCK,
+            Integer.highestOneBit(Math.max(1, p.spanTokens() / ROUTING_BLOCK)));
     Map<String, DocPlan> plans = plan(df, routing, layered);
     long tokens = plans.values().stream().mapToLong(DocPlan::n).sum();
     List<Candidate> cands = p.candidates();
@@ -181,39 +181,19 @@ public final class AdviseJob {
     return layered ? Integer.valueOf(unit.substring(unit.lastIndexOf(UNIT_SEPARATOR) + 1)) : null;
   }
 
-  /** Per unit: length (positions checked), column globals, padding; spans numbered in key order. */
+  /**
+   * Per unit: length (positions checked), column globals, padding, spans numbered in key order
+   * ({@link InputStage#plan}); the hash that seeds BigBird's random blocks is the document's, so a
+   * layer's key set is the one {@code attend} gives that document.
+   */
   private static Map<String, DocPlan> plan(Dataset<Row> df, Routing routing, boolean layered) {
-    boolean masked = TokenTable.has(df.schema(), TokenTable.MASK);
-    List<Row> meta =
-        df.groupBy(col(TokenTable.DOC_ID))
-            .agg(
-                count("*"),
-                min(TokenTable.POS),
-                max(TokenTable.POS),
-                collect_list(when(col(TokenTable.GLOBAL), col(TokenTable.POS))),
-                masked
-                    ? collect_list(when(not(col(TokenTable.MASK)), col(TokenTable.POS)))
-                    : collect_list(lit(null).cast("int")))
-            .collectAsList();
-    Map<String, Row> sorted = new TreeMap<>();
-    for (Row r : meta) {
-      if (r.isNullAt(0)) {
-        throw new InputException("column 'doc_id': null document id in " + r.getLong(1) + " rows");
-      }
-      sorted.put(r.getString(0), r);
-    }
-    Map<String, DocPlan> plans = new LinkedHashMap<>();
+    Map<String, DocPlan> plans = new TreeMap<>();
     Map<String, DocPlan> firstLayer = new HashMap<>();
-    long firstSpan = 0;
-    for (Row r : sorted.values()) {
-      String unit = r.getString(0);
-      String doc = docId(unit, layered);
-      long n = r.getLong(1);
-      TokenTable.checkPositions(
-          doc, (int) Math.min(n, Integer.MAX_VALUE), n, r.getInt(2), r.getInt(3));
-      int[] globals = r.<Integer>getList(4).stream().mapToInt(Integer::intValue).sorted().toArray();
-      int[] padding = r.<Integer>getList(5).stream().mapToInt(Integer::intValue).sorted().toArray();
-      DocPlan plan = new DocPlan(unit, (int) n, Seeds.docHash(doc), globals, firstSpan, padding);
+    for (DocPlan u : new TreeMap<>(InputStage.plan(df, routing)).values()) {
+      String doc = docId(u.docId(), layered);
+      DocPlan plan =
+          new DocPlan(
+              u.docId(), u.n(), Seeds.docHash(doc), u.columnGlobals(), u.firstSpan(), u.padding());
       DocPlan other = firstLayer.putIfAbsent(doc, plan);
       if (other != null
           && (other.n() != plan.n() || !Arrays.equals(other.padding(), plan.padding()))) {
@@ -221,11 +201,11 @@ public final class AdviseJob {
             "doc '"
                 + doc
                 + "' layer "
-                + layer(unit, true)
+                + layer(u.docId(), true)
                 + " column 'pos': "
-                + n
+                + plan.n()
                 + " tokens and "
-                + padding.length
+                + plan.padding().length
                 + " padding rows, layer "
                 + layer(other.docId(), true)
                 + " has "
@@ -234,8 +214,7 @@ public final class AdviseJob {
                 + other.padding().length
                 + " (every layer of a document must have the same positions)");
       }
-      plans.put(unit, plan);
-      firstSpan += routing.spans((int) n);
+      plans.put(u.docId(), plan);
     }
     return plans;
   }

@@ -10,7 +10,9 @@ import java.util.List;
  * @param causal the model's attention is causal: the exact reference reads j ≤ i, every candidate
  *     too
  * @param maxError the largest mean output error a recommendation may have, or null for no limit
- * @param partitions partitions of the routing shuffle (0 = one per span, at least one per core)
+ * @param partitions partitions of the routing shuffle (0 = one per span)
+ * @param spanTokens tokens per key span of the exact pass (rounded down to a power-of-two number of
+ *     64-token blocks)
  */
 public record AdviseParams(
     String input,
@@ -23,4 +25,5 @@ public record AdviseParams(
     int samples,
     long seed,
     boolean causal,
-    int partitions) {}
+    int partitions,
+    int spanTokens) {}

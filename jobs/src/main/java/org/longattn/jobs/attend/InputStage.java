@@ -83,7 +83,7 @@ public final class InputStage {
   }
 
   /** Document lengths (positions checked) and global positions; small, computed on the driver. */
-  static Map<String, DocPlan> plan(Dataset<Row> df, Routing blocks) {
+  public static Map<String, DocPlan> plan(Dataset<Row> df, Routing blocks) {
     // One pass over doc_id, pos, global (and mask): counts, position range, the global positions
     // (and the padding positions).
     boolean masked = TokenTable.has(df.schema(), TokenTable.MASK);

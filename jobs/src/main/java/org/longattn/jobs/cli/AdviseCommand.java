@@ -83,6 +83,12 @@ public final class AdviseCommand implements Callable<Integer> {
       description = "Partitions of the routing shuffle (default: one per span).")
   int partitions;
 
+  @Option(
+      names = "--span-tokens",
+      defaultValue = "" + AdviseJob.SPAN_TOKENS,
+      description = "Tokens per key span of the exact pass (default: ${DEFAULT-VALUE}).")
+  int spanTokens;
+
   @Mixin SparkOptions sparkOptions;
 
   @Override
@@ -97,8 +103,9 @@ public final class AdviseCommand implements Callable<Integer> {
     if (samples < 1 || samples > 100_000) {
       throw new CommandLine.ParameterException(cmd, "--samples must be in 1..100000");
     }
-    if (partitions < 0) {
-      throw new CommandLine.ParameterException(cmd, "--partitions must be >= 0");
+    if (partitions < 0 || spanTokens < 1) {
+      throw new CommandLine.ParameterException(
+          cmd, "--partitions must be >= 0 and --span-tokens >= 1");
     }
     if (heads != null && heads < 1) {
       throw new CommandLine.ParameterException(cmd, "--heads must be >= 1, got " + heads);
@@ -122,7 +129,8 @@ public final class AdviseCommand implements Callable<Integer> {
             samples,
             seed,
             causal,
-            partitions));
+            partitions,
+            spanTokens));
     return 0;
   }
 }

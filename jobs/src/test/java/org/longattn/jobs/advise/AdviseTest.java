@@ -103,7 +103,9 @@ class AdviseTest {
             "--seed",
             "7",
             "--partitions",
-            partitions);
+            partitions,
+            "--span-tokens",
+            "64"); // 64-token key spans: 2 or 3 per document, folded in span order
     assertEquals(0, r.code(), r.err());
     return Files.readString(tmp.resolve(out).resolve("advice.json"));
   }
@@ -232,7 +234,7 @@ class AdviseTest {
   }
 
   static AdviseParams params(double target, Double maxError) {
-    return new AdviseParams("in", "out", false, 1, List.of(), target, maxError, 1, 0, false, 0);
+    return new AdviseParams("in", "out", false, 1, List.of(), target, maxError, 1, 0, false, 0, 64);
   }
 
   @Test
