@@ -26,6 +26,15 @@ final class AdviceHtml {
           + "svg text{font-size:10px;fill:#333;font-family:sans-serif}svg .t{font-size:12px;"
           + "font-weight:600}";
 
+  /** Candidate colours, cycled. */
+  private static final String[] PALETTE = {
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"
+  };
+
+  private static String colour(int c) {
+    return PALETTE[c % PALETTE.length];
+  }
+
   static String render(Map<String, Object> a) {
     StringBuilder s = new StringBuilder();
     s.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>longattn advise</title>")
@@ -79,7 +88,10 @@ final class AdviceHtml {
                 + " (|K|/n, what any pattern keeps on random q, k); a zero output has error 1; the"
                 + " mean of v (uniform attention) has error ")
         .append(num(((Map<?, ?>) a.get("baselines")).get("mean_v_error")))
-        .append(".</p>");
+        .append(
+            ". A coverage near its uniform baseline (× uniform ≈ 1) means the heads spread their"
+                + " attention like random q, k: no pattern of that size keeps the mass; an error"
+                + " above 1 is worse than a zero output.</p>");
     candidateTable(s, a);
     List<?> perLayer = (List<?>) rec.get("per_layer");
     if (!perLayer.isEmpty()) {
@@ -124,7 +136,7 @@ final class AdviceHtml {
 
   private static void candidateTable(StringBuilder s, Map<String, Object> a) {
     s.append("<table id=\"candidates\"><tr><th class=\"l\">candidate</th><th>coverage</th>")
-        .append("<th>uniform coverage</th><th>error</th><th>mean-v error</th>")
+        .append("<th>uniform coverage</th><th>× uniform</th><th>error</th><th>mean-v error</th>")
         .append("<th>keys / query</th><th>GFLOP</th><th>duplication</th><th>target</th></tr>");
     Object meanV = ((Map<?, ?>) a.get("baselines")).get("mean_v_error");
     for (Object o : (List<?>) a.get("candidates")) {
@@ -137,6 +149,11 @@ final class AdviceHtml {
           .append(num(c.get("coverage")))
           .append("</td><td class=\"base\">")
           .append(num(c.get("uniform_coverage")))
+          .append("</td><td>")
+          .append(
+              num(
+                  ((Number) c.get("coverage")).doubleValue()
+                      / Math.max(((Number) c.get("uniform_coverage")).doubleValue(), 1e-300)))
           .append("</td><td>")
           .append(num(c.get("error")))
           .append("</td><td class=\"base\">")
@@ -168,8 +185,19 @@ final class AdviceHtml {
       flops[c] = ((Number) ((Map<?, ?>) m.get("cost")).get("flops")).doubleValue();
       overall[c] = ((Number) m.get("coverage")).doubleValue();
     }
-    s.append("<h2>Coverage–cost frontier</h2><div class=\"charts\">");
-    s.append(chart("all layers and heads", names, flops, overall, target, 460, 300, true));
+    s.append("<h2>Coverage–cost frontier</h2><p>");
+    for (int c = 0; c < n; c++) {
+      s.append("<svg width=\"12\" height=\"12\"><circle cx=\"6\" cy=\"6\" r=\"5\" fill=\"")
+          .append(colour(c))
+          .append("\"/></svg> ")
+          .append(esc(names[c]))
+          .append(" &#160; ");
+    }
+    s.append(
+            "<br><span class=\"base\">y: mean coverage, x: FLOPs of one layer (log); filled:"
+                + " reaches the target (dashed line); the line joins the cheapest-to-best"
+                + " frontier.</span></p><div class=\"charts\">")
+        .append(chart("all layers and heads", names, flops, overall, target, 460, 300));
     Map<?, ?> first = (Map<?, ?>) cands.get(0);
     if (first.get("layers") != null) {
       List<?> layers = (List<?>) first.get("layers");
@@ -187,8 +215,7 @@ final class AdviceHtml {
                 cov,
                 target,
                 300,
-                220,
-                true));
+                220));
       }
     }
     s.append("</div><h3>Per head</h3><div class=\"charts\">");
@@ -203,7 +230,7 @@ final class AdviceHtml {
           (hm.get("layer") == null ? "" : "layer " + hm.get("layer") + " ")
               + "head "
               + hm.get("head");
-      s.append(chart(title, names, flops, cov, target, 200, 150, false));
+      s.append(chart(title, names, flops, cov, target, 200, 150));
     }
     s.append("</div>");
   }
@@ -214,14 +241,7 @@ final class AdviceHtml {
 
   /** One scatter: points, the Pareto frontier (cheapest to best), the target line. */
   static String chart(
-      String title,
-      String[] names,
-      double[] flops,
-      double[] cov,
-      double target,
-      int w,
-      int h,
-      boolean labels) {
+      String title, String[] names, double[] flops, double[] cov, double target, int w, int h) {
     int left = 40;
     int right = 12;
     int top = 20;
@@ -262,7 +282,7 @@ final class AdviceHtml {
     for (double e = lo; e <= hi; e++) {
       s.append(text(xs.applyAsDouble(Math.pow(10, e)), top + ph + 12, "middle", "1e" + (int) e));
     }
-    s.append(text(left + pw / 2, h - 3, "middle", "FLOPs per layer (log) · y: coverage"));
+    s.append(text(left + pw / 2, h - 3, "middle", "FLOPs per layer"));
     s.append(
         line(
             left,
@@ -305,9 +325,6 @@ final class AdviceHtml {
           .append(": coverage ")
           .append(num(cov[i]))
           .append("</title></circle>");
-      if (labels) {
-        s.append(text(x + 5, y - 4, "start", names[i]));
-      }
     }
     return s.append("</svg>").toString();
   }

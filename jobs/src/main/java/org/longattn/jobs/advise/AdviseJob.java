@@ -123,7 +123,7 @@ public final class AdviseJob {
     long tokens = plans.values().stream().mapToLong(DocPlan::n).sum();
     List<Candidate> cands = p.candidates();
     Map<String, int[]> samples = samples(plans, layered, p.samples(), p.seed());
-    Map<String, SampledUnit> units = units(df, decoder, plans, samples, cands, shape, layered);
+    Map<String, SampledUnit> units = units(df, plans, samples, cands, shape, layered);
     progress.stage(
         "plan",
         plans.size()
@@ -255,7 +255,6 @@ public final class AdviseJob {
   /** Loads the sampled q rows (one filtered pass) and the candidates' globals per unit. */
   private static Map<String, SampledUnit> units(
       Dataset<Row> df,
-      TokenRowDecoder decoder,
       Map<String, DocPlan> plans,
       Map<String, int[]> samples,
       List<Candidate> cands,
@@ -267,12 +266,27 @@ public final class AdviseJob {
         keys.add(unit + "#" + pos);
       }
     }
-    Map<String, float[]> qs = new HashMap<>();
-    for (Row r :
-        df.filter(
+    // Only the q column is read here (k and v stand in as copies of it for the decoder, which
+    // checks q); the exact pass reads and checks k and v.
+    Object[] positions =
+        samples.values().stream().flatMapToInt(Arrays::stream).distinct().boxed().toArray();
+    Dataset<Row> sampled =
+        df.filter(col(TokenTable.POS).isin(positions))
+            .filter(
                 concat(col(TokenTable.DOC_ID), lit("#"), col(TokenTable.POS)).isin(keys.toArray()))
-            .collectAsList()) {
-      TokenRecord t = decoder.decode(r);
+            .select(
+                col(TokenTable.DOC_ID),
+                col(TokenTable.POS),
+                col(TokenTable.Q),
+                col(TokenTable.Q).as(TokenTable.K),
+                col(TokenTable.Q).as(TokenTable.V),
+                col(TokenTable.GLOBAL));
+    TokenRowDecoder qDecoder =
+        TokenRowDecoder.forSchema(
+            sampled.schema(), shape.heads(), shape.qkWidth(), shape.qkWidth());
+    Map<String, float[]> qs = new HashMap<>();
+    for (Row r : sampled.collectAsList()) {
+      TokenRecord t = qDecoder.decode(r);
       qs.put(t.docId() + "#" + t.pos(), t.q());
     }
     AttentionPattern[] patterns = patterns(cands);
