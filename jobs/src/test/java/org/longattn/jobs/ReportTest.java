@@ -106,6 +106,20 @@ class ReportTest {
       JsonNode head = s.get("per_head").get(h);
       assertEquals(sum / rows.size(), head.get("entropy").get("mean").asDouble(), 1e-6);
       assertEquals(gsum / rows.size(), head.get("global_mass").get("mean").asDouble(), 1e-6);
+      String[] names = {"entropy", "mean_distance", "max_weight", "global_mass"};
+      for (int st = 0; st < names.length; st++) {
+        // min and max are the data's own (not a chart axis): oracle = a scan of the rows
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (Row row : rows) {
+          double x = row.<Float>getList(3 + st).get(h);
+          lo = Math.min(lo, x);
+          hi = Math.max(hi, x);
+        }
+        JsonNode stat = head.get(names[st]);
+        assertEquals(lo, stat.get("min").asDouble(), 1e-6 * Math.max(1, hi), names[st] + " min");
+        assertEquals(hi, stat.get("max").asDouble(), 1e-6 * Math.max(1, hi), names[st] + " max");
+      }
       for (String stat : new String[] {"entropy", "mean_distance", "max_weight", "global_mass"}) {
         JsonNode counts = head.get(stat).get("histogram").get("counts");
         assertEquals(25, counts.size());
