@@ -188,6 +188,8 @@ class ReportTest {
       int count = 0;
       double errSum = 0;
       double errMax = 0;
+      double uniformSum = 0;
+      double meanVErrSum = 0;
       for (String doc : new ArrayList<>(byDoc.keySet()).subList(0, 2)) {
         List<Row> rows = byDoc.get(doc);
         rows.sort(Comparator.comparingInt(x -> x.getInt(1)));
@@ -199,6 +201,8 @@ class ReportTest {
           double all = 0;
           double kept = 0;
           double[] exact = new double[8];
+          double[] meanV = new double[8];
+          int read = 0;
           List<Float> q = rows.get(i).getList(2);
           for (int j = 0; j < n; j++) {
             List<Float> k = rows.get(j).getList(3);
@@ -209,9 +213,11 @@ class ReportTest {
             double e = Math.exp(dot / Math.sqrt(8));
             all += e;
             kept += mask[i][j] ? e : 0;
+            read += mask[i][j] ? 1 : 0;
             List<Float> v = rows.get(j).getList(4);
             for (int c = 0; c < 8; c++) {
               exact[c] += e * v.get(h * 8 + c);
+              meanV[c] += v.get(h * 8 + c) / (double) n;
             }
           }
           sum += kept / all;
@@ -220,11 +226,15 @@ class ReportTest {
           List<Float> o = outs.get(doc + "#" + i);
           double diff = 0;
           double norm = 0;
+          double diffMeanV = 0;
           for (int c = 0; c < 8; c++) {
             double x = exact[c] / all;
             diff += (o.get(h * 8 + c) - x) * (o.get(h * 8 + c) - x);
+            diffMeanV += (meanV[c] - x) * (meanV[c] - x);
             norm += x * x;
           }
+          uniformSum += (double) read / n;
+          meanVErrSum += Math.sqrt(diffMeanV / norm);
           errSum += Math.sqrt(diff / norm);
           errMax = Math.max(errMax, Math.sqrt(diff / norm));
         }
@@ -237,8 +247,19 @@ class ReportTest {
       assertEquals(errSum / count, e.get("mean").asDouble(), 1e-9, "mean output error head " + h);
       assertEquals(errMax, e.get("max").asDouble(), 1e-9, "max output error head " + h);
       assertTrue(errMax > 1e-3, "a window changes the output: " + errMax);
+      // the baselines: uniform attention's coverage (keys read / n) and the mean-of-v output
+      assertEquals(uniformSum / count, head.get("uniform").asDouble(), 1e-12, "keys/n head " + h);
+      assertEquals(meanVErrSum / count, e.get("mean_v_error").asDouble(), 1e-9, "mean-v head " + h);
+      assertEquals(1.0, e.get("zero_output_error").asDouble());
     }
     assertEquals(20, err.get("queries").asInt());
+    String html = Files.readString(Path.of(out, "index.html"));
+    int verdict = html.indexOf("id=\"verdict\"");
+    assertTrue(verdict > 0 && verdict < html.indexOf("id=\"run\""), "the verdict comes first");
+    for (String words :
+        new String[] {"id=\"verdict-coverage\"", "keys/n", "id=\"verdict-error\"", "error 1"}) {
+      assertTrue(html.contains(words), words);
+    }
   }
 
   /** The token rows of every document, sorted by position. */
@@ -440,9 +461,48 @@ class ReportTest {
         assertEquals("w" + (int) want[1], got.get("token").asText(), "token column");
       }
     }
+    assertNeedlesMatchTheMask(
+        new ObjectMapper().readTree(Path.of(out, "summary.json").toFile()).get("needles"));
     String html = Files.readString(Path.of(out, "index.html"));
-    assertTrue(html.contains("id=\"hubs\""));
+    assertTrue(html.contains("id=\"hubs\"") && html.contains("id=\"needles\""));
     assertFalse(html.contains("id=\"heatmaps\""), "--heatmaps 0 draws none");
+  }
+
+  /**
+   * Needle recall against the oracle's explicit mask: pair (a, b) of the {@code needle} column is
+   * routed for head h iff mask[a][b].
+   */
+  private static void assertNeedlesMatchTheMask(JsonNode needles) {
+    Map<String, List<Row>> byDoc = documents();
+    List<int[]> pairs = new ArrayList<>(); // {doc index, a, b}
+    List<String> ids = new ArrayList<>(byDoc.keySet());
+    for (int di = 0; di < ids.size(); di++) {
+      for (Row row :
+          SparkTestSession.get()
+              .read()
+              .parquet(tokens)
+              .filter(col("doc_id").equalTo(ids.get(di)).and(col("needle").isNotNull()))
+              .collectAsList()) {
+        pairs.add(new int[] {di, row.getInt(1), row.<Integer>getAs("needle")});
+      }
+    }
+    assertTrue(pairs.size() >= 3, "the generator planted needles: " + pairs.size());
+    assertEquals(pairs.size(), needles.get("pairs").asInt());
+    for (int h = 0; h < 2; h++) {
+      int routed = 0;
+      for (int[] pr : pairs) {
+        List<Row> rows = byDoc.get(ids.get(pr[0]));
+        int[] globals =
+            rows.stream().filter(x -> x.getBoolean(5)).mapToInt(x -> x.getInt(1)).toArray();
+        boolean[][] mask =
+            DenseOracle.mask(
+                PATTERN.build(), rows.size(), Seeds.docHash(ids.get(pr[0])), h, globals);
+        routed += mask[pr[1]][pr[2]] ? 1 : 0;
+      }
+      JsonNode head = needles.get("per_head").get(h);
+      assertEquals(routed, head.get("routed").asInt(), "needles routed, head " + h);
+      assertEquals((double) routed / pairs.size(), head.get("recall").asDouble(), 1e-12);
+    }
   }
 
   /**

@@ -73,23 +73,7 @@ public final class SvgChart {
               h.counts()[i],
               pct));
     }
-    // axes
-    s.append(
-        String.format(
-            Locale.ROOT,
-            "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
-            LEFT,
-            TOP + ph,
-            LEFT + pw,
-            TOP + ph));
-    s.append(
-        String.format(
-            Locale.ROOT,
-            "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
-            LEFT,
-            TOP,
-            LEFT,
-            TOP + ph));
+    axes(s, pw, ph);
     for (int t = 0; t <= 4; t++) {
       double y = TOP + ph - ph * t / 4.0;
       s.append(
@@ -126,7 +110,10 @@ public final class SvgChart {
             "<text class=\"axislabel\" x=\"%d\" y=\"%d\">%s</text>",
             LEFT + pw / 2,
             H - 6,
-            esc(xLabel + (h.scale().equals("linear") ? "" : " (log scale)"))));
+            esc(
+                xLabel
+                    + (h.scale().equals("linear") ? "" : " (log scale)")
+                    + (h.below() + h.above() > 0 ? "; end bars hold the tails" : ""))));
     s.append(
         String.format(
             Locale.ROOT,
@@ -134,6 +121,115 @@ public final class SvgChart {
             -(TOP + ph / 2)));
     s.append("</svg>");
     return s.toString();
+  }
+
+  /**
+   * A quantile chart: x = share of rows sorted by value (0–100 %), one bar per band between
+   * consecutive ranks, its height the value at the band's upper rank; y on log10(1 + value) when
+   * {@code log}. Reads as "p % of the rows are at most y", so a skewed distribution spreads over
+   * the whole width.
+   */
+  public static String quantiles(
+      String title, String yLabel, double[] ranks, double[] values, boolean log) {
+    StringBuilder s = new StringBuilder();
+    int pw = W - LEFT - RIGHT;
+    int ph = H - TOP - BOTTOM;
+    double vMax = 0;
+    for (double v : values) {
+      vMax = Math.max(vMax, v);
+    }
+    double yMax = log ? Math.max(1, Math.ceil(Math.log10(1 + vMax))) : niceCeil(vMax);
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart quantiles\" width=\"%d\""
+                + " height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">",
+            W,
+            H,
+            W,
+            H,
+            esc(title)));
+    s.append(
+        String.format(
+            Locale.ROOT, "<text x=\"%d\" y=\"16\" class=\"title\">%s</text>", LEFT, esc(title)));
+    for (int i = 0; i + 1 < ranks.length; i++) {
+      double v = Math.max(0, values[i + 1]);
+      double bh = ph * (log ? Math.log10(1 + v) : v) / yMax;
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<rect class=\"bar\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\">"
+                  + "<title>%.0f–%.0f %%: up to %s</title></rect>",
+              LEFT + pw * ranks[i],
+              TOP + ph - bh,
+              Math.max(0.5, pw * (ranks[i + 1] - ranks[i]) - 0.3),
+              bh,
+              100 * ranks[i],
+              100 * ranks[i + 1],
+              fmt(v)));
+    }
+    axes(s, pw, ph);
+    for (int t = 0; t <= (log ? (int) yMax : 4); t++) {
+      double y = TOP + ph - ph * (log ? t / yMax : t / 4.0);
+      String label = log ? fmt(t == 0 ? 0 : Math.pow(10, t) - 1) : fmt(yMax * t / 4);
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<line class=\"tick\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
+                  + "<text class=\"ylab\" x=\"%d\" y=\"%.1f\">%s</text>",
+              LEFT - 4,
+              y,
+              LEFT,
+              y,
+              LEFT - 6,
+              y + 4,
+              label));
+    }
+    for (int t = 0; t <= 4; t++) {
+      double x = LEFT + pw * t / 4.0;
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<line class=\"tick\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
+                  + "<text class=\"xlab\" x=\"%.1f\" y=\"%d\">%d%%</text>",
+              x,
+              TOP + ph,
+              x,
+              TOP + ph + 4,
+              x,
+              TOP + ph + 16,
+              25 * t));
+    }
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<text class=\"axislabel\" x=\"%d\" y=\"%d\">share of rows, sorted by value</text>",
+            LEFT + pw / 2,
+            H - 6));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<text class=\"axislabel\" transform=\"rotate(-90)\" x=\"%d\" y=\"12\">%s</text>",
+            -(TOP + ph / 2),
+            esc(yLabel + (log ? " (log scale)" : ""))));
+    s.append("</svg>");
+    return s.toString();
+  }
+
+  private static void axes(StringBuilder s, int pw, int ph) {
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
+                + "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
+            LEFT,
+            TOP + ph,
+            LEFT + pw,
+            TOP + ph,
+            LEFT,
+            TOP,
+            LEFT,
+            TOP + ph));
   }
 
   /** Colour stops of the heatmap scale (viridis), low to high. */
