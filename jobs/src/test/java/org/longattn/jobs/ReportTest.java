@@ -405,7 +405,9 @@ class ReportTest {
             "--coverage-docs",
             "2",
             "--heatmaps",
-            "0",
+            "1",
+            "--heatmap-queries",
+            "20",
             "--hubs",
             "7");
     assertEquals(0, r.code(), r.err());
@@ -414,6 +416,7 @@ class ReportTest {
     Map<String, List<Row>> byDoc = documents();
     for (int h = 0; h < 2; h++) {
       List<double[]> all = new ArrayList<>(); // {doc index, pos, mass}
+      Map<String, Double> byToken = new TreeMap<>(); // token "w<pos>" → Σ weights over docs
       double global = 0;
       int queries = 0;
       List<String> ids = new ArrayList<>(byDoc.keySet()).subList(0, 2);
@@ -435,6 +438,9 @@ class ReportTest {
           double[] p = weights(rows, ids.get(di), h, i, i)[0];
           for (int j = 0; j < n; j++) {
             mass[j] += p[j] / samples.length;
+            if (p[j] > 0) {
+              byToken.merge("w" + j, p[j], Double::sum);
+            }
           }
           for (int g : globals) {
             global += p[g];
@@ -460,12 +466,39 @@ class ReportTest {
         assertEquals(want[2], got.get("mass").asDouble(), 1e-9, "hub " + t);
         assertEquals("w" + (int) want[1], got.get("token").asText(), "token column");
       }
+      // top tokens by string: the same weights summed over every key holding the string
+      List<Map.Entry<String, Double>> tokenOrder = new ArrayList<>(byToken.entrySet());
+      tokenOrder.sort(
+          Comparator.<Map.Entry<String, Double>>comparingDouble(e -> -e.getValue())
+              .thenComparing(Map.Entry::getKey));
+      JsonNode topTokens = head.get("top_tokens");
+      assertEquals(7, topTokens.size());
+      double massSum = byToken.values().stream().mapToDouble(Double::doubleValue).sum();
+      assertEquals(1.0, massSum / queries, 1e-9, "all strings hold all of the attention");
+      for (int t = 0; t < 7; t++) {
+        assertEquals(tokenOrder.get(t).getKey(), topTokens.get(t).get("token").asText());
+        assertEquals(
+            tokenOrder.get(t).getValue() / queries,
+            topTokens.get(t).get("mass").asDouble(),
+            1e-9,
+            "token mass " + t);
+      }
     }
     assertNeedlesMatchTheMask(
         new ObjectMapper().readTree(Path.of(out, "summary.json").toFile()).get("needles"));
     String html = Files.readString(Path.of(out, "index.html"));
     assertTrue(html.contains("id=\"hubs\"") && html.contains("id=\"needles\""));
-    assertFalse(html.contains("id=\"heatmaps\""), "--heatmaps 0 draws none");
+    assertTrue(html.contains("id=\"top-tokens\""));
+    // a short window: one query per row, labelled with its token
+    JsonNode map =
+        new ObjectMapper().readTree(Path.of(out, "summary.json").toFile()).get("heatmaps").get(0);
+    int q0 = map.get("query_start").asInt();
+    JsonNode labels = map.get("query_tokens");
+    assertEquals(20, labels.size());
+    for (int i = 0; i < 20; i++) {
+      assertEquals("w" + (q0 + i), labels.get(i).asText());
+    }
+    assertTrue(html.contains("class=\"ylab token\""), "token labels drawn");
   }
 
   /**

@@ -285,6 +285,37 @@ public final class HtmlReport {
       b.append("</table>");
     }
     b.append("</div>");
+    if (tokens) {
+      b.append("<h3 id=\"top-tokens\">Top attended tokens, by token string</h3>")
+          .append("<p class=\"note\">Per head, the token strings that receive the most attention")
+          .append(" from the sampled queries, summed over every key holding the string: mass =")
+          .append(" the share of the sampled queries' attention (all strings sum to 1); keys = how")
+          .append(" many keys read hold it.</p><div class=\"charts\">");
+      for (Object o : (List<?>) hubs.get("per_head")) {
+        Map<?, ?> h = (Map<?, ?>) o;
+        if (!(h.get("top_tokens") instanceof List<?> top)) {
+          continue;
+        }
+        b.append("<table class=\"hubs\"><tr><th colspan=\"4\">Head ")
+            .append(h.get("head"))
+            .append("</th></tr><tr><th>#</th><th>token</th><th>mass</th><th>keys</th></tr>");
+        int rank = 1;
+        for (Object x : top) {
+          Map<?, ?> t = (Map<?, ?>) x;
+          b.append("<tr><td>")
+              .append(rank++)
+              .append("</td><td>")
+              .append(esc(String.valueOf(t.get("token"))))
+              .append("</td><td>")
+              .append(SvgChart.fmt(num(t.get("mass"))))
+              .append("</td><td>")
+              .append(t.get("keys"))
+              .append("</td></tr>");
+        }
+        b.append("</table>");
+      }
+      b.append("</div>");
+    }
   }
 
   /** One pooled heatmap per sampled window and head. */
@@ -312,7 +343,9 @@ public final class HtmlReport {
               q1,
               k0,
               k1,
-              "mass per cell"));
+              "mass per cell",
+              strings(m.get("query_tokens")),
+              strings(m.get("key_tokens"))));
     }
     b.append("</div>");
   }
@@ -374,6 +407,11 @@ public final class HtmlReport {
       return SvgChart.fmt(v[(int) Math.round(r * (v.length - 1))]);
     }
     return "—";
+  }
+
+  /** A list of token strings, or null. */
+  private static List<String> strings(Object o) {
+    return o instanceof List<?> l ? l.stream().map(String::valueOf).toList() : null;
   }
 
   static double num(Object o) {

@@ -296,8 +296,7 @@ public final class ReportJob {
       }
     }
     if (heatmaps > 0) {
-      summary.put(
-          "heatmaps",
+      List<Map<String, Object>> maps =
           Heatmaps.compute(
               spark,
               tokens,
@@ -308,7 +307,9 @@ public final class ReportJob {
               d,
               heatmaps,
               heatmapQueries,
-              HEATMAP_CELLS));
+              HEATMAP_CELLS);
+      Heatmaps.labelTokens(in.raw, maps, HEATMAP_CELLS);
+      summary.put("heatmaps", maps);
       progress.stage("heatmaps", heatmaps + " windows of " + heatmapQueries + " queries");
     }
     Map<String, Object> needles = Needles.compute(spark, in.raw, tokens, spec, heads);

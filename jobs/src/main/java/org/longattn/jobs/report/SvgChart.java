@@ -1,5 +1,6 @@
 package org.longattn.jobs.report;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -22,7 +23,7 @@ public final class SvgChart {
           + ".chart text{font-size:11px;fill:#333;font-family:sans-serif}"
           + ".chart .title{font-size:13px;font-weight:600}"
           + ".chart .ylab{text-anchor:end}.chart .xlab{text-anchor:middle}"
-          + ".chart .axislabel{text-anchor:middle}.chart .legendtitle{font-size:11px;font-weight:600}";
+          + ".chart .token{font-size:8px}.chart .axislabel{text-anchor:middle}.chart .legendtitle{font-size:11px;font-weight:600}";
 
   /** A chart with its style inside, to show on its own (e.g. in a notebook). */
   public static String standalone(String svg) {
@@ -250,14 +251,32 @@ public final class SvgChart {
    */
   public static String heatmap(
       String title, float[][] cells, int q0, int q1, int k0, int k1, String legendLabel) {
+    return heatmap(title, cells, q0, q1, k0, k1, legendLabel, null, null);
+  }
+
+  /**
+   * {@link #heatmap(String, float[][], int, int, int, int, String)} with token labels: {@code
+   * rowTokens} (one per row) beside the rows, {@code colTokens} (one per column) under the columns;
+   * null for position ticks on that axis.
+   */
+  public static String heatmap(
+      String title,
+      float[][] cells,
+      int q0,
+      int q1,
+      int k0,
+      int k1,
+      String legendLabel,
+      List<String> rowTokens,
+      List<String> colTokens) {
     int rows = cells.length;
     int cols = rows == 0 ? 0 : cells[0].length;
-    int left = 64;
+    int left = rowTokens != null ? 110 : 64;
     int top = 28;
-    int size = 320;
+    int size = rowTokens != null || colTokens != null ? 480 : 320;
     int legendW = 110;
     int w = left + size + 20 + legendW;
-    int h = top + size + 48;
+    int h = top + size + (colTokens != null ? 100 : 48);
     double cw = (double) size / Math.max(1, cols);
     double ch = (double) size / Math.max(1, rows);
     double max = 0;
@@ -316,9 +335,38 @@ public final class SvgChart {
             top,
             size,
             size));
+    if (rowTokens != null) {
+      for (int r = 0; r < rowTokens.size(); r++) {
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "<text class=\"ylab token\" x=\"%d\" y=\"%.1f\">%s</text>",
+                left - 4,
+                top + (r + 0.5) * ch + 3,
+                esc(clip(rowTokens.get(r)) + " " + (q0 + r))));
+      }
+    }
+    if (colTokens != null) {
+      for (int c = 0; c < colTokens.size(); c++) {
+        double x = left + (c + 0.5) * cw + 3;
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "<text class=\"ylab token\" transform=\"rotate(-90 %.1f %d)\" x=\"%.1f\""
+                    + " y=\"%d\">%s</text>",
+                x,
+                top + size + 4,
+                x,
+                top + size + 4,
+                esc(clip(colTokens.get(c)))));
+      }
+    }
     for (int t = 0; t <= 4; t++) {
       double x = left + size * t / 4.0;
       double y = top + size * t / 4.0;
+      if (rowTokens != null || colTokens != null) {
+        break; // the tokens label the axes
+      }
       s.append(
           String.format(
               Locale.ROOT,
@@ -391,6 +439,11 @@ public final class SvgChart {
             y + sh / 2 + 4));
     s.append("</svg>");
     return s.toString();
+  }
+
+  /** A token label, at most 14 characters. */
+  private static String clip(String t) {
+    return t.length() <= 14 ? t : t.substring(0, 13) + "…";
   }
 
   /** The scale's colour at {@code t} in [0, 1] (linear between the stops), as #rrggbb. */
