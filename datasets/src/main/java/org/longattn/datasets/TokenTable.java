@@ -85,6 +85,19 @@ public final class TokenTable {
     return nonEmpty(raw.select(canonicalColumns(raw.schema())), label);
   }
 
+  /**
+   * {@link #canonical}'s columns with {@code extra} (e.g. {@code token}) appended as the last
+   * column, cast to string, when the table has it; exactly {@link #canonical} otherwise.
+   */
+  public static Dataset<Row> canonicalWith(Dataset<Row> raw, String label, String extra) {
+    checkSchema(raw.schema(), label);
+    List<Column> cols = new ArrayList<>(List.of(canonicalColumns(raw.schema())));
+    if (has(raw.schema(), extra)) {
+      cols.add(col(extra).cast(DataTypes.StringType).as(extra));
+    }
+    return raw.select(cols.toArray(new Column[0]));
+  }
+
   /** {@link #read}'s schema checks alone (columns present, types accepted), without any job. */
   public static void checkSchema(StructType schema, String label) {
     requireDocAndPos(schema, label);

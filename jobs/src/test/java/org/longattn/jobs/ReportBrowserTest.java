@@ -1,6 +1,7 @@
 package org.longattn.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -27,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReportBrowserTest {
   @TempDir Path tmp;
+
+  /** The verdict box's background, #f5f7fb. */
+  private static final int VERDICT_RGB = 0xf5f7fb;
 
   /** The report's bar colour, #4a78b8. */
   private static final int BAR_RGB = 0x4a78b8;
@@ -140,6 +144,18 @@ class ReportBrowserTest {
                 "16",
                 "--stats")
             .code());
+    // an advise output as the demo passes it (the fields the first screen reads)
+    Path advice = tmp.resolve("advice");
+    Files.createDirectories(advice);
+    Files.writeString(
+        advice.resolve("advice.json"),
+        "{\"target_coverage\":0.95,\"candidates\":[{\"name\":\"bigbird:b=16:r=3\","
+            + "\"cost\":{\"keys_per_query\":112},\"coverage\":0.3,\"error\":0.8},"
+            + "{\"name\":\"dense\",\"cost\":{\"keys_per_query\":500},\"coverage\":1.0,"
+            + "\"error\":0.0}],\"baselines\":{\"zero_output_error\":1.0,\"mean_v_error\":0.9},"
+            + "\"recommendation\":{\"rule\":\"fewest FLOPs with coverage >= 0.95\","
+            + "\"overall\":{\"reaches_target\":true,\"candidate\":\"dense\",\"coverage\":1.0,"
+            + "\"error\":0.0},\"per_layer\":[]}}");
     CliRunner.Result r =
         CliRunner.run(
             "report",
@@ -148,7 +164,9 @@ class ReportBrowserTest {
             "--output",
             report.toString(),
             "--coverage-samples",
-            "8");
+            "8",
+            "--advice",
+            advice.toString());
     assertEquals(0, r.code(), r.err());
     String url = report.resolve("index.html").toUri().toString();
 
@@ -159,6 +177,7 @@ class ReportBrowserTest {
     BufferedImage img = ImageIO.read(png.toFile());
     assertTrue(img.getWidth() >= 1000 && img.getHeight() >= 2000, "screenshot size");
     long barPixels = 0;
+    long verdictPixels = 0;
     Set<Integer> scaleColours = new HashSet<>();
     Set<Integer> colours = new HashSet<>();
     for (int y = 0; y < img.getHeight(); y += 2) {
@@ -169,10 +188,12 @@ class ReportBrowserTest {
         }
         colours.add(rgb);
         barPixels += near(rgb, BAR_RGB) ? 1 : 0;
+        verdictPixels += y < 900 && near(rgb, VERDICT_RGB, 1) ? 1 : 0;
       }
     }
     assertTrue(colours.size() > 20, "the page is not blank: " + colours.size() + " colours");
     assertTrue(barPixels > 500, "chart bars were painted: " + barPixels + " bar pixels");
+    assertTrue(verdictPixels > 20_000, "the verdict box is on the first screen: " + verdictPixels);
     // the legends hold 9 colours of the scale; heatmap cells are painted in many more shades
     assertTrue(
         scaleColours.size() > 40,
@@ -186,6 +207,32 @@ class ReportBrowserTest {
         14, html.split("<svg", -1).length - 1, "4 statistics + coverage + 2 heatmaps per head");
     assertTrue(html.split("class=\"bar\"", -1).length - 1 > 50, "bars in the rendered DOM");
     assertEquals(4, html.split("class=\"chart heatmap\"", -1).length - 1, "heatmaps");
+    assertEquals(
+        2, html.split("class=\"chart quantiles\"", -1).length - 1, "distance on quantile axes");
+    // the first screen: what ran, the recommendation, each number beside its baseline, needles
+    int verdict = html.indexOf("id=\"verdict\"");
+    int run = html.indexOf("id=\"run\"");
+    assertTrue(verdict > 0 && verdict < run, "the verdict comes before the run table");
+    String first = html.substring(verdict, run);
+    for (String words :
+        new String[] {
+          "id=\"ran\"",
+          "bigbird",
+          "id=\"recommendation\"",
+          "<span class=\"good\">dense</span>",
+          "id=\"verdict-coverage\"",
+          "keys/n",
+          "id=\"verdict-error\"",
+          "all-zero output has error 1",
+          "id=\"verdict-needles\"",
+          "Planted needles:"
+        }) {
+      assertTrue(first.contains(words), "first screen has " + words + ": " + first);
+    }
+    // the run table is a table, not a printed map
+    String runTable = html.substring(run, html.indexOf("id=\"timings\""));
+    assertTrue(runTable.contains("class=\"kv\""), "nested key-value tables");
+    assertFalse(runTable.contains("={") || runTable.contains("{name="), "no Map.toString");
     assertTrue(html.split("class=\"cell\"", -1).length - 1 > 200, "heatmap cells in the DOM");
     for (String section :
         new String[] {
@@ -197,6 +244,7 @@ class ReportBrowserTest {
           "id=\"error\"",
           "id=\"hubs\"",
           "id=\"heatmaps\"",
+          "id=\"needles\"",
           "hub mass"
         }) {
       assertTrue(html.contains(section), "rendered page has " + section);

@@ -106,6 +106,20 @@ class ReportTest {
       JsonNode head = s.get("per_head").get(h);
       assertEquals(sum / rows.size(), head.get("entropy").get("mean").asDouble(), 1e-6);
       assertEquals(gsum / rows.size(), head.get("global_mass").get("mean").asDouble(), 1e-6);
+      String[] names = {"entropy", "mean_distance", "max_weight", "global_mass"};
+      for (int st = 0; st < names.length; st++) {
+        // min and max are the data's own (not a chart axis): oracle = a scan of the rows
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (Row row : rows) {
+          double x = row.<Float>getList(3 + st).get(h);
+          lo = Math.min(lo, x);
+          hi = Math.max(hi, x);
+        }
+        JsonNode stat = head.get(names[st]);
+        assertEquals(lo, stat.get("min").asDouble(), 1e-6 * Math.max(1, hi), names[st] + " min");
+        assertEquals(hi, stat.get("max").asDouble(), 1e-6 * Math.max(1, hi), names[st] + " max");
+      }
       for (String stat : new String[] {"entropy", "mean_distance", "max_weight", "global_mass"}) {
         JsonNode counts = head.get(stat).get("histogram").get("counts");
         assertEquals(25, counts.size());
@@ -174,6 +188,8 @@ class ReportTest {
       int count = 0;
       double errSum = 0;
       double errMax = 0;
+      double uniformSum = 0;
+      double meanVErrSum = 0;
       for (String doc : new ArrayList<>(byDoc.keySet()).subList(0, 2)) {
         List<Row> rows = byDoc.get(doc);
         rows.sort(Comparator.comparingInt(x -> x.getInt(1)));
@@ -185,6 +201,8 @@ class ReportTest {
           double all = 0;
           double kept = 0;
           double[] exact = new double[8];
+          double[] meanV = new double[8];
+          int read = 0;
           List<Float> q = rows.get(i).getList(2);
           for (int j = 0; j < n; j++) {
             List<Float> k = rows.get(j).getList(3);
@@ -195,9 +213,11 @@ class ReportTest {
             double e = Math.exp(dot / Math.sqrt(8));
             all += e;
             kept += mask[i][j] ? e : 0;
+            read += mask[i][j] ? 1 : 0;
             List<Float> v = rows.get(j).getList(4);
             for (int c = 0; c < 8; c++) {
               exact[c] += e * v.get(h * 8 + c);
+              meanV[c] += v.get(h * 8 + c) / (double) n;
             }
           }
           sum += kept / all;
@@ -206,11 +226,15 @@ class ReportTest {
           List<Float> o = outs.get(doc + "#" + i);
           double diff = 0;
           double norm = 0;
+          double diffMeanV = 0;
           for (int c = 0; c < 8; c++) {
             double x = exact[c] / all;
             diff += (o.get(h * 8 + c) - x) * (o.get(h * 8 + c) - x);
+            diffMeanV += (meanV[c] - x) * (meanV[c] - x);
             norm += x * x;
           }
+          uniformSum += (double) read / n;
+          meanVErrSum += Math.sqrt(diffMeanV / norm);
           errSum += Math.sqrt(diff / norm);
           errMax = Math.max(errMax, Math.sqrt(diff / norm));
         }
@@ -223,8 +247,19 @@ class ReportTest {
       assertEquals(errSum / count, e.get("mean").asDouble(), 1e-9, "mean output error head " + h);
       assertEquals(errMax, e.get("max").asDouble(), 1e-9, "max output error head " + h);
       assertTrue(errMax > 1e-3, "a window changes the output: " + errMax);
+      // the baselines: uniform attention's coverage (keys read / n) and the mean-of-v output
+      assertEquals(uniformSum / count, head.get("uniform").asDouble(), 1e-12, "keys/n head " + h);
+      assertEquals(meanVErrSum / count, e.get("mean_v_error").asDouble(), 1e-9, "mean-v head " + h);
+      assertEquals(1.0, e.get("zero_output_error").asDouble());
     }
     assertEquals(20, err.get("queries").asInt());
+    String html = Files.readString(Path.of(out, "index.html"));
+    int verdict = html.indexOf("id=\"verdict\"");
+    assertTrue(verdict > 0 && verdict < html.indexOf("id=\"run\""), "the verdict comes first");
+    for (String words :
+        new String[] {"id=\"verdict-coverage\"", "keys/n", "id=\"verdict-error\"", "error 1"}) {
+      assertTrue(html.contains(words), words);
+    }
   }
 
   /** The token rows of every document, sorted by position. */
@@ -370,7 +405,9 @@ class ReportTest {
             "--coverage-docs",
             "2",
             "--heatmaps",
-            "0",
+            "1",
+            "--heatmap-queries",
+            "20",
             "--hubs",
             "7");
     assertEquals(0, r.code(), r.err());
@@ -379,6 +416,7 @@ class ReportTest {
     Map<String, List<Row>> byDoc = documents();
     for (int h = 0; h < 2; h++) {
       List<double[]> all = new ArrayList<>(); // {doc index, pos, mass}
+      Map<String, Double> byToken = new TreeMap<>(); // token "w<pos>" → Σ weights over docs
       double global = 0;
       int queries = 0;
       List<String> ids = new ArrayList<>(byDoc.keySet()).subList(0, 2);
@@ -400,6 +438,9 @@ class ReportTest {
           double[] p = weights(rows, ids.get(di), h, i, i)[0];
           for (int j = 0; j < n; j++) {
             mass[j] += p[j] / samples.length;
+            if (p[j] > 0) {
+              byToken.merge("w" + j, p[j], Double::sum);
+            }
           }
           for (int g : globals) {
             global += p[g];
@@ -425,10 +466,76 @@ class ReportTest {
         assertEquals(want[2], got.get("mass").asDouble(), 1e-9, "hub " + t);
         assertEquals("w" + (int) want[1], got.get("token").asText(), "token column");
       }
+      // top tokens by string: the same weights summed over every key holding the string
+      List<Map.Entry<String, Double>> tokenOrder = new ArrayList<>(byToken.entrySet());
+      tokenOrder.sort(
+          Comparator.<Map.Entry<String, Double>>comparingDouble(e -> -e.getValue())
+              .thenComparing(Map.Entry::getKey));
+      JsonNode topTokens = head.get("top_tokens");
+      assertEquals(7, topTokens.size());
+      double massSum = byToken.values().stream().mapToDouble(Double::doubleValue).sum();
+      assertEquals(1.0, massSum / queries, 1e-9, "all strings hold all of the attention");
+      for (int t = 0; t < 7; t++) {
+        assertEquals(tokenOrder.get(t).getKey(), topTokens.get(t).get("token").asText());
+        assertEquals(
+            tokenOrder.get(t).getValue() / queries,
+            topTokens.get(t).get("mass").asDouble(),
+            1e-9,
+            "token mass " + t);
+      }
     }
+    assertNeedlesMatchTheMask(
+        new ObjectMapper().readTree(Path.of(out, "summary.json").toFile()).get("needles"));
     String html = Files.readString(Path.of(out, "index.html"));
-    assertTrue(html.contains("id=\"hubs\""));
-    assertFalse(html.contains("id=\"heatmaps\""), "--heatmaps 0 draws none");
+    assertTrue(html.contains("id=\"hubs\"") && html.contains("id=\"needles\""));
+    assertTrue(html.contains("id=\"top-tokens\""));
+    // a short window: one query per row, labelled with its token
+    JsonNode map =
+        new ObjectMapper().readTree(Path.of(out, "summary.json").toFile()).get("heatmaps").get(0);
+    int q0 = map.get("query_start").asInt();
+    JsonNode labels = map.get("query_tokens");
+    assertEquals(20, labels.size());
+    for (int i = 0; i < 20; i++) {
+      assertEquals("w" + (q0 + i), labels.get(i).asText());
+    }
+    assertTrue(html.contains("class=\"ylab token\""), "token labels drawn");
+  }
+
+  /**
+   * Needle recall against the oracle's explicit mask: pair (a, b) of the {@code needle} column is
+   * routed for head h iff mask[a][b].
+   */
+  private static void assertNeedlesMatchTheMask(JsonNode needles) {
+    Map<String, List<Row>> byDoc = documents();
+    List<int[]> pairs = new ArrayList<>(); // {doc index, a, b}
+    List<String> ids = new ArrayList<>(byDoc.keySet());
+    for (int di = 0; di < ids.size(); di++) {
+      for (Row row :
+          SparkTestSession.get()
+              .read()
+              .parquet(tokens)
+              .filter(col("doc_id").equalTo(ids.get(di)).and(col("needle").isNotNull()))
+              .collectAsList()) {
+        pairs.add(new int[] {di, row.getInt(1), row.<Integer>getAs("needle")});
+      }
+    }
+    assertTrue(pairs.size() >= 3, "the generator planted needles: " + pairs.size());
+    assertEquals(pairs.size(), needles.get("pairs").asInt());
+    for (int h = 0; h < 2; h++) {
+      int routed = 0;
+      for (int[] pr : pairs) {
+        List<Row> rows = byDoc.get(ids.get(pr[0]));
+        int[] globals =
+            rows.stream().filter(x -> x.getBoolean(5)).mapToInt(x -> x.getInt(1)).toArray();
+        boolean[][] mask =
+            DenseOracle.mask(
+                PATTERN.build(), rows.size(), Seeds.docHash(ids.get(pr[0])), h, globals);
+        routed += mask[pr[1]][pr[2]] ? 1 : 0;
+      }
+      JsonNode head = needles.get("per_head").get(h);
+      assertEquals(routed, head.get("routed").asInt(), "needles routed, head " + h);
+      assertEquals((double) routed / pairs.size(), head.get("recall").asDouble(), 1e-12);
+    }
   }
 
   /**

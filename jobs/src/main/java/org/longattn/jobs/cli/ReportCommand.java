@@ -67,6 +67,19 @@ public final class ReportCommand implements Callable<Integer> {
               + " 0 for none (default: ${DEFAULT-VALUE}).")
   int hubs;
 
+  @Option(
+      names = "--tokens",
+      description =
+          "The token table the run read, when it moved since (default: the path the input's"
+              + " _longattn.json names). Checked before any work.")
+  String tokens;
+
+  @Option(
+      names = "--advice",
+      description =
+          "An advise output directory: the report's first screen shows its recommendation.")
+  String advice;
+
   @Mixin SparkOptions sparkOptions;
 
   @Override
@@ -95,7 +108,8 @@ public final class ReportCommand implements Callable<Integer> {
         coverageDocs,
         heatmaps,
         heatmapQueries,
-        hubs);
+        hubs,
+        new ReportJob.Sources(tokens, advice));
     return 0;
   }
 }

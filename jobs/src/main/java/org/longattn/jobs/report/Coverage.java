@@ -46,15 +46,23 @@ public final class Coverage {
      */
     final Map<String, double[]> exact;
 
+    /**
+     * Per document: the output of uniform attention over the keys each sample may read (j ≤ i when
+     * causal), the mean of their v rows, laid out as {@link #exact}: the "mean-v" baseline.
+     */
+    final Map<String, double[]> meanV;
+
     Result(
         Map<String, Object> summary,
         Map<String, SampledQueries> samples,
         Map<String, double[]> lsePattern,
-        Map<String, double[]> exact) {
+        Map<String, double[]> exact,
+        Map<String, double[]> meanV) {
       this.summary = summary;
       this.samples = samples;
       this.lsePattern = lsePattern;
       this.exact = exact;
+      this.meanV = meanV;
     }
   }
 
@@ -104,25 +112,31 @@ public final class Coverage {
     bSamples.destroy();
     Map<String, double[]> lsePattern = new HashMap<>();
     Map<String, double[]> exact = new HashMap<>();
+    Map<String, double[]> meanV = new HashMap<>();
     lse.forEach(
         (doc, a) -> {
           int slots = sampleSets.get(doc).pos.length * heads;
           double[] lp = new double[slots];
           double[] o = new double[slots * dv];
+          double[] mv = new double[slots * dv];
           for (int s = 0; s < slots; s++) {
             lp[s] = SampledQueries.lse(a, 4 * s + 2);
+            double allowed = Math.max(1, a[counts(slots, dv) + 2 * s + 1]);
             for (int c = 0; c < dv; c++) {
               o[s * dv + c] = a[4 * slots + s * dv + c] / a[4 * s + 1];
+              mv[s * dv + c] = a[sumV(slots, dv) + s * dv + c] / allowed;
             }
           }
           lsePattern.put(doc, lp);
           exact.put(doc, o);
+          meanV.put(doc, mv);
         });
     return new Result(
-        summarize(lse, sampleSets, heads, bins, spec, samples, docs.size()),
+        summarize(lse, sampleSets, heads, dv, bins, spec, samples, docs.size()),
         sampleSets,
         lsePattern,
-        exact);
+        exact,
+        meanV);
   }
 
   /** Seeded, distinct sample positions (all of them for short documents), ascending. */
@@ -139,15 +153,27 @@ public final class Coverage {
   /**
    * Accumulator of one document with {@code slots} = samples × heads: 4 values per slot, (mAll,
    * lAll, mPattern, lPattern) with identity (−∞, 0), then dv values per slot, oAll = Σ e^(s −
-   * mAll)·v over every key (the unnormalised exact output).
+   * mAll)·v over every key (the unnormalised exact output), then 2 counts per slot (keys the
+   * pattern reads, keys the query may read), then dv values per slot, Σ v over the keys the query
+   * may read (for the uniform-attention baselines).
    */
   private static double[] empty(int slots, int dv) {
-    double[] a = new double[slots * (4 + dv)];
+    double[] a = new double[slots * (6 + 2 * dv)];
     for (int i = 0; i < slots; i++) {
       a[4 * i] = Double.NEGATIVE_INFINITY;
       a[4 * i + 2] = Double.NEGATIVE_INFINITY;
     }
     return a;
+  }
+
+  /** Where the counts of {@link #empty} start. */
+  private static int counts(int slots, int dv) {
+    return slots * (4 + dv);
+  }
+
+  /** Where the Σ v of {@link #empty} start. */
+  private static int sumV(int slots, int dv) {
+    return slots * (6 + dv);
   }
 
   private static void accumulate(
@@ -170,8 +196,15 @@ public final class Coverage {
         double sc = s.score(i, h, d, key.k());
         int slot = i * heads + h;
         addScoreAndValue(a, 4 * slot, sc, 4 * slots + slot * dv, key.v(), h * dv, dv);
+        int c = counts(slots, dv) + 2 * slot;
+        a[c + 1]++;
+        int sv = sumV(slots, dv) + slot * dv;
+        for (int x = 0; x < dv; x++) {
+          a[sv + x] += key.v()[h * dv + x];
+        }
         if (s.reads(p, kb, heads, i, h, j, gj)) {
           SampledQueries.addScore(a, 4 * slot + 2, sc);
+          a[c]++;
         }
       }
     }
@@ -208,7 +241,10 @@ public final class Coverage {
       }
       double[] m = a.clone();
       double[] b = e.getValue();
-      int slots = m.length / (4 + dv);
+      int slots = m.length / (6 + 2 * dv);
+      for (int k = counts(slots, dv); k < m.length; k++) {
+        m[k] += b[k]; // counts and Σ v add
+      }
       for (int s = 0; s < slots; s++) {
         double[] c = SampledQueries.mergePair(m, b, 4 * s);
         int o = 4 * slots + s * dv;
@@ -226,25 +262,33 @@ public final class Coverage {
       Map<String, double[]> lse,
       Map<String, SampledQueries> samples,
       int heads,
+      int dv,
       int bins,
       PatternSpec spec,
       int perDoc,
       int docs) {
-    List<List<Double>> perHead = new ArrayList<>();
-    for (int h = 0; h < heads; h++) {
-      perHead.add(new ArrayList<>());
-    }
+    Distribution[] perHead = new Distribution[heads];
+    Arrays.setAll(perHead, h -> new Distribution());
+    double[] uniform = new double[heads];
+    double[] read = new double[heads];
+    double[] allowed = new double[heads];
     for (Map.Entry<String, double[]> e : new java.util.TreeMap<>(lse).entrySet()) {
       double[] a = e.getValue();
       int count = samples.get(e.getKey()).pos.length;
+      int slots = count * heads;
       for (int i = 0; i < count; i++) {
         for (int h = 0; h < heads; h++) {
-          int at = 4 * (i * heads + h);
+          int slot = i * heads + h;
+          int at = 4 * slot;
           double cov =
               a[at + 2] == Double.NEGATIVE_INFINITY
                   ? 0
                   : Math.exp(a[at + 2] - a[at] + Math.log(a[at + 3]) - Math.log(a[at + 1]));
-          perHead.get(h).add(Math.min(1.0, cov));
+          perHead[h].add(Math.min(1.0, cov));
+          int c = counts(slots, dv) + 2 * slot;
+          read[h] += a[c];
+          allowed[h] += a[c + 1];
+          uniform[h] += a[c] / Math.max(1, a[c + 1]);
         }
       }
     }
@@ -256,23 +300,24 @@ public final class Coverage {
         "definition",
         "exp(lse_pattern - lse_all) per sampled query; lse_all over every key"
             + " of the document (j <= i when causal)");
+    out.put(
+        "uniform_definition",
+        "coverage uniform attention would give: keys the pattern reads / keys the query may read"
+            + " (keys/n), the coverage of any pattern on unrelated random q and k");
     List<Map<String, Object>> heads2 = new ArrayList<>();
     for (int h = 0; h < heads; h++) {
-      List<Double> v = perHead.get(h);
-      long[] counts = new long[bins];
-      double sum = 0;
-      double min = 1;
-      for (double c : v) {
-        sum += c;
-        min = Math.min(min, c);
-        counts[Math.min(bins - 1, (int) Math.floor(c * bins))]++;
-      }
+      Distribution v = perHead[h];
+      long q = v.count();
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("head", h);
-      m.put("queries", v.size());
-      m.put("mean", v.isEmpty() ? 0 : sum / v.size());
-      m.put("min", v.isEmpty() ? 0 : min);
-      m.put("histogram", new Histogram("linear", 0, 1, counts));
+      m.put("queries", q);
+      m.put("mean", v.mean());
+      m.put("min", v.min());
+      m.put("histogram", v.histogram(bins, "linear"));
+      m.put("quantiles", v.quantiles(ReportJob.QUANTILES));
+      m.put("uniform", q == 0 ? 0 : uniform[h] / q);
+      m.put("keys_read", q == 0 ? 0 : read[h] / q);
+      m.put("keys_allowed", q == 0 ? 0 : allowed[h] / q);
       heads2.add(m);
     }
     out.put("per_head", heads2);

@@ -189,6 +189,72 @@ final class Heatmaps {
     return out;
   }
 
+  /**
+   * Token labels for the axes that hold one token per cell, when the token table has a {@code
+   * token} column: {@code query_tokens} when the window's queries fit the rows, {@code key_tokens}
+   * when its key range fits the columns (short windows). One filtered read of those positions.
+   */
+  static void labelTokens(Dataset<Row> raw, List<Map<String, Object>> maps, int cells) {
+    if (!java.util.Arrays.asList(raw.columns()).contains("token") || maps.isEmpty()) {
+      return;
+    }
+    Column filter = lit(false);
+    List<Map<String, Object>> short_ = new ArrayList<>();
+    for (Map<String, Object> m : maps) {
+      int q0 = (Integer) m.get("query_start");
+      int q1 = (Integer) m.get("query_end");
+      int k0 = (Integer) m.get("key_start");
+      int k1 = (Integer) m.get("key_end");
+      boolean rows = q1 - q0 + 1 <= cells;
+      boolean cols = k1 - k0 + 1 <= cells;
+      if (!rows && !cols) {
+        continue;
+      }
+      short_.add(m);
+      int lo = rows ? (cols ? Math.min(q0, k0) : q0) : k0;
+      int hi = rows ? (cols ? Math.max(q1, k1) : q1) : k1;
+      filter =
+          filter.or(
+              col(TokenTable.DOC_ID)
+                  .equalTo(m.get("doc_id"))
+                  .and(col(TokenTable.POS).between(lo, hi)));
+    }
+    if (short_.isEmpty()) {
+      return;
+    }
+    Map<String, String> tok = new HashMap<>();
+    for (Row r :
+        raw.filter(filter)
+            .select(
+                col(TokenTable.DOC_ID),
+                col(TokenTable.POS).cast("int"),
+                col("token").cast("string"))
+            .collectAsList()) {
+      tok.put(r.getString(0) + "#" + r.getInt(1), r.isNullAt(2) ? "" : r.getString(2));
+    }
+    for (Map<String, Object> m : short_) {
+      String doc = (String) m.get("doc_id");
+      int q0 = (Integer) m.get("query_start");
+      int q1 = (Integer) m.get("query_end");
+      int k0 = (Integer) m.get("key_start");
+      int k1 = (Integer) m.get("key_end");
+      if (q1 - q0 + 1 <= cells) {
+        List<String> l = new ArrayList<>();
+        for (int i = q0; i <= q1; i++) {
+          l.add(tok.getOrDefault(doc + "#" + i, ""));
+        }
+        m.put("query_tokens", l);
+      }
+      if (k1 - k0 + 1 <= cells) {
+        List<String> l = new ArrayList<>();
+        for (int j = k0; j <= k1; j++) {
+          l.add(tok.getOrDefault(doc + "#" + j, ""));
+        }
+        m.put("key_tokens", l);
+      }
+    }
+  }
+
   /** Smallest and largest key any query of the window reads, for any head. */
   static int[] keyRange(AttentionPattern p, SampledQueries s, int heads) {
     int[][] kb = s.keyBlocks(p, heads);

@@ -16,7 +16,11 @@ public final class HtmlReport {
           + "margin:8px 0}td,th{border:1px solid #ccd;padding:3px 8px;text-align:left;"
           + "font-size:13px}th{background:#f2f4f8}.charts{display:flex;flex-wrap:wrap;gap:8px}"
           + SvgChart.CSS
-          + ".note{color:#556;font-size:13px}.hubs{margin-right:16px}";
+          + ".note{color:#556;font-size:13px}.hubs{margin-right:16px}"
+          + ".verdict{background:#f5f7fb;border:1px solid #ccd;border-radius:6px;padding:4px 16px"
+          + " 12px;margin:12px 0}.verdict p{font-size:15px;line-height:1.45;margin:8px 0}"
+          + ".verdict td,.verdict th{font-size:14px}.good{color:#1b6e20}.bad{color:#a33}"
+          + "table.kv{margin:0}table.kv th,table.kv td{font-size:12px;padding:1px 6px}";
 
   public static String render(Map<String, Object> summary, List<Map<String, Object>> perHead) {
     StringBuilder b = new StringBuilder();
@@ -29,12 +33,15 @@ public final class HtmlReport {
         .append(esc(String.valueOf(summary.get("input"))))
         .append("</h1>");
 
+    Verdict.render(b, summary);
+
     b.append("<h2 id=\"run\">Run</h2><table>");
     row(b, "rows", summary.get("rows"));
     row(b, "documents", summary.get("documents"));
     row(b, "heads", summary.get("heads"));
     row(b, "pattern", run.get("pattern"));
     row(b, "parameters", run.get("parameters"));
+    row(b, "token table read", summary.get("tokens"));
     row(b, "seed", run.get("seed"));
     row(b, "backend / device", run.get("backend") + " / " + run.get("device"));
     row(b, "spans", run.get("spans"));
@@ -73,7 +80,7 @@ public final class HtmlReport {
       b.append("<h3>Head ")
           .append(h.get("head"))
           .append("</h3><table><tr><th>statistic</th>")
-          .append("<th>mean</th><th>min</th><th>max</th></tr>");
+          .append("<th>mean</th><th>min</th><th>median</th><th>90 %</th><th>max</th></tr>");
       for (int s = 0; s < ReportJob.STATS.length; s++) {
         Map<?, ?> st = (Map<?, ?>) h.get(ReportJob.STATS[s]);
         b.append("<tr><td>")
@@ -83,12 +90,28 @@ public final class HtmlReport {
             .append("</td><td>")
             .append(SvgChart.fmt(((Number) st.get("min")).doubleValue()))
             .append("</td><td>")
+            .append(quantile(st, 0.5))
+            .append("</td><td>")
+            .append(quantile(st, 0.9))
+            .append("</td><td>")
             .append(SvgChart.fmt(((Number) st.get("max")).doubleValue()))
             .append("</td></tr>");
       }
       b.append("</table><div class=\"charts\">");
       for (int s = 0; s < ReportJob.STATS.length; s++) {
         Map<?, ?> st = (Map<?, ?>) h.get(ReportJob.STATS[s]);
+        if (ReportJob.STATS[s].equals("mean_distance")
+            && st.get("quantiles") instanceof Map<?, ?> q) {
+          // distances are heavy-tailed: a quantile axis shows the near and the far rows alike
+          b.append(
+              SvgChart.quantiles(
+                  "Head " + h.get("head") + ": attention distance by quantile",
+                  "mean distance (tokens)",
+                  (double[]) q.get("ranks"),
+                  (double[]) q.get("values"),
+                  true));
+          continue;
+        }
         b.append(
             SvgChart.histogram(
                 "Head " + h.get("head") + ": " + ReportJob.UNITS[s],
@@ -106,7 +129,8 @@ public final class HtmlReport {
           .append(" sampled queries in each of ")
           .append(cov.get("documents"))
           .append(" documents.</p><table><tr><th>head</th>")
-          .append("<th>queries</th><th>mean coverage</th><th>min coverage</th></tr>");
+          .append("<th>queries</th><th>mean coverage</th><th>min coverage</th>")
+          .append("<th>uniform baseline (keys/n)</th><th>coverage / baseline</th></tr>");
       StringBuilder charts = new StringBuilder("<div class=\"charts\">");
       for (Object o : (List<?>) cov.get("per_head")) {
         Map<?, ?> h = (Map<?, ?>) o;
@@ -118,6 +142,13 @@ public final class HtmlReport {
             .append(SvgChart.fmt(((Number) h.get("mean")).doubleValue()))
             .append("</td><td>")
             .append(SvgChart.fmt(((Number) h.get("min")).doubleValue()))
+            .append("</td><td>")
+            .append(SvgChart.fmt(num(h.get("uniform"))))
+            .append("</td><td>")
+            .append(
+                num(h.get("uniform")) > 0
+                    ? SvgChart.fmt(num(h.get("mean")) / num(h.get("uniform"))) + "×"
+                    : "—")
             .append("</td></tr>");
         charts.append(
             SvgChart.histogram(
@@ -135,7 +166,8 @@ public final class HtmlReport {
           .append(". ")
           .append(err.get("queries"))
           .append(" sampled queries (the coverage samples).</p><table><tr><th>head</th>")
-          .append("<th>mean relative error</th><th>max relative error</th></tr>");
+          .append("<th>mean relative error</th><th>max relative error</th>")
+          .append("<th>baseline: mean of v</th><th>baseline: zero output</th></tr>");
       for (Object o : (List<?>) err.get("per_head")) {
         Map<?, ?> h = (Map<?, ?>) o;
         b.append("<tr><td>")
@@ -144,9 +176,19 @@ public final class HtmlReport {
             .append(SvgChart.fmt(((Number) h.get("mean")).doubleValue()))
             .append("</td><td>")
             .append(SvgChart.fmt(((Number) h.get("max")).doubleValue()))
-            .append("</td></tr>");
+            .append("</td><td>")
+            .append(h.get("mean_v_error") == null ? "—" : SvgChart.fmt(num(h.get("mean_v_error"))))
+            .append("</td><td>1</td></tr>");
       }
       b.append("</table>");
+      if (err.get("baselines") != null) {
+        b.append("<p class=\"note\">Baselines: ")
+            .append(esc(String.valueOf(err.get("baselines"))))
+            .append(".</p>");
+      }
+    }
+    if (summary.get("needles") instanceof Map<?, ?> needles) {
+      needles(b, needles);
     }
     if (summary.get("sampled_note") != null) {
       b.append("<p class=\"note\" id=\"sampled\">")
@@ -243,6 +285,37 @@ public final class HtmlReport {
       b.append("</table>");
     }
     b.append("</div>");
+    if (tokens) {
+      b.append("<h3 id=\"top-tokens\">Top attended tokens, by token string</h3>")
+          .append("<p class=\"note\">Per head, the token strings that receive the most attention")
+          .append(" from the sampled queries, summed over every key holding the string: mass =")
+          .append(" the share of the sampled queries' attention (all strings sum to 1); keys = how")
+          .append(" many keys read hold it.</p><div class=\"charts\">");
+      for (Object o : (List<?>) hubs.get("per_head")) {
+        Map<?, ?> h = (Map<?, ?>) o;
+        if (!(h.get("top_tokens") instanceof List<?> top)) {
+          continue;
+        }
+        b.append("<table class=\"hubs\"><tr><th colspan=\"4\">Head ")
+            .append(h.get("head"))
+            .append("</th></tr><tr><th>#</th><th>token</th><th>mass</th><th>keys</th></tr>");
+        int rank = 1;
+        for (Object x : top) {
+          Map<?, ?> t = (Map<?, ?>) x;
+          b.append("<tr><td>")
+              .append(rank++)
+              .append("</td><td>")
+              .append(esc(String.valueOf(t.get("token"))))
+              .append("</td><td>")
+              .append(SvgChart.fmt(num(t.get("mass"))))
+              .append("</td><td>")
+              .append(t.get("keys"))
+              .append("</td></tr>");
+        }
+        b.append("</table>");
+      }
+      b.append("</div>");
+    }
   }
 
   /** One pooled heatmap per sampled window and head. */
@@ -270,16 +343,119 @@ public final class HtmlReport {
               q1,
               k0,
               k1,
-              "mass per cell"));
+              "mass per cell",
+              strings(m.get("query_tokens")),
+              strings(m.get("key_tokens"))));
     }
     b.append("</div>");
   }
 
+  /** The planted needles each head's pattern routes. */
+  private static void needles(StringBuilder b, Map<?, ?> n) {
+    b.append("<h2 id=\"needles\">Planted needles: which long-range matches the pattern keeps</h2>")
+        .append("<p class=\"note\">")
+        .append(esc(String.valueOf(n.get("definition"))))
+        .append(". ")
+        .append(n.get("pairs"))
+        .append(" pairs in ")
+        .append(n.get("documents"))
+        .append(" documents, mean distance ")
+        .append(SvgChart.fmt(num(n.get("mean_distance"))))
+        .append(" tokens.</p><table><tr><th>head</th><th>routed</th><th>recall</th></tr>");
+    for (Object o : (List<?>) n.get("per_head")) {
+      Map<?, ?> h = (Map<?, ?>) o;
+      b.append("<tr><td>")
+          .append(h.get("head"))
+          .append("</td><td>")
+          .append(h.get("routed"))
+          .append(" of ")
+          .append(n.get("pairs"))
+          .append("</td><td>")
+          .append(SvgChart.fmt(num(h.get("recall"))))
+          .append("</td></tr>");
+    }
+    b.append("</table>");
+    List<?> ex = (List<?>) n.get("examples");
+    if (ex != null && !ex.isEmpty()) {
+      b.append("<table><tr><th>doc_id</th><th>query a</th><th>planted key b</th>")
+          .append("<th>distance</th><th>routed (per head)</th></tr>");
+      for (Object o : ex) {
+        Map<?, ?> e = (Map<?, ?>) o;
+        StringBuilder heads = new StringBuilder();
+        for (boolean f : (boolean[]) e.get("routed")) {
+          heads.append(heads.length() == 0 ? "" : " ").append(f ? "yes" : "no");
+        }
+        b.append("<tr><td>")
+            .append(esc(String.valueOf(e.get("doc_id"))))
+            .append("</td><td>")
+            .append(e.get("query"))
+            .append("</td><td>")
+            .append(e.get("key"))
+            .append("</td><td>")
+            .append(e.get("distance"))
+            .append("</td><td>")
+            .append(heads)
+            .append("</td></tr>");
+      }
+      b.append("</table>");
+    }
+  }
+
+  /** The median or another quantile of a statistic, from its quantiles (— without them). */
+  private static String quantile(Map<?, ?> st, double r) {
+    if (st.get("quantiles") instanceof Map<?, ?> q && q.get("values") instanceof double[] v) {
+      return SvgChart.fmt(v[(int) Math.round(r * (v.length - 1))]);
+    }
+    return "—";
+  }
+
+  /** A list of token strings, or null. */
+  private static List<String> strings(Object o) {
+    return o instanceof List<?> l ? l.stream().map(String::valueOf).toList() : null;
+  }
+
+  static double num(Object o) {
+    return o instanceof Number n ? n.doubleValue() : 0;
+  }
+
   private static void row(StringBuilder b, String k, Object v) {
-    b.append("<tr><th>")
-        .append(esc(k))
-        .append("</th><td>")
-        .append(esc(String.valueOf(v)))
-        .append("</td></tr>");
+    b.append("<tr><th>").append(esc(k)).append("</th><td>");
+    value(b, v);
+    b.append("</td></tr>");
+  }
+
+  /**
+   * A value of the run record as HTML: a map as a nested key–value table, a list of scalars as a
+   * comma-separated line (of maps, one table each), a scalar as escaped text.
+   */
+  static void value(StringBuilder b, Object v) {
+    if (v instanceof Map<?, ?> m) {
+      if (m.isEmpty()) {
+        b.append("—");
+        return;
+      }
+      b.append("<table class=\"kv\">");
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        b.append("<tr><th>").append(esc(String.valueOf(e.getKey()))).append("</th><td>");
+        value(b, e.getValue());
+        b.append("</td></tr>");
+      }
+      b.append("</table>");
+    } else if (v instanceof List<?> l) {
+      boolean scalars = l.stream().noneMatch(x -> x instanceof Map || x instanceof List);
+      if (scalars) {
+        StringBuilder t = new StringBuilder();
+        for (Object x : l) {
+          t.append(t.length() == 0 ? "" : ", ").append(x);
+        }
+        b.append(esc(t.toString()));
+      } else {
+        for (Object x : l) {
+          value(b, x);
+        }
+      }
+    } else {
+      b.append(esc(String.valueOf(v)));
+    }
   }
 }

@@ -66,9 +66,13 @@ final class HubTokens {
     final List<List<Hub>> top = new ArrayList<>();
     final double[] globalMass;
 
+    /** Per head: token string → {Σ over sampled queries of the weight on its keys, keys}. */
+    final List<HashMap<String, double[]>> byToken = new ArrayList<>();
+
     Partial(int heads) {
       for (int h = 0; h < heads; h++) {
         top.add(new ArrayList<>());
+        byToken.add(new HashMap<>());
       }
       globalMass = new double[heads];
     }
@@ -78,6 +82,10 @@ final class HubTokens {
         top.get(h).addAll(o.top.get(h));
         trim(top.get(h), keep);
         globalMass[h] += o.globalMass[h];
+        HashMap<String, double[]> mine = byToken.get(h);
+        o.byToken
+            .get(h)
+            .forEach((t, m) -> mine.merge(t, m, (x, y) -> new double[] {x[0] + y[0], x[1] + y[1]}));
       }
       return this;
     }
@@ -112,8 +120,11 @@ final class HubTokens {
     Broadcast<Map<String, double[]>> bLse = jsc.broadcast(new HashMap<>(cov.lsePattern));
     Broadcast<Map<String, BitSet>> bBlocks = jsc.broadcast(blocks);
     int blockSize = pattern.blockSize();
+    Dataset<Row> raw = spark.read().parquet(tokensPath);
+    boolean withTokens = Arrays.asList(raw.columns()).contains("token");
+    Dataset<Row> keys = withTokens ? TokenTable.canonicalWith(raw, tokensPath, "token") : df;
     Partial total =
-        df.filter(col(TokenTable.DOC_ID).isin(cov.samples.keySet().toArray()))
+        keys.filter(col(TokenTable.DOC_ID).isin(cov.samples.keySet().toArray()))
             .javaRDD()
             .mapPartitions(
                 rows -> {
@@ -129,7 +140,11 @@ final class HubTokens {
                     TokenRecord t = decoder.decode(r);
                     SampledQueries s = bSamples.value().get(doc);
                     int[][] kb = kbs.computeIfAbsent(doc, x -> s.keyBlocks(pat, heads));
-                    offer(pat, s, kb, bLse.value().get(doc), t, heads, d, keep, acc);
+                    String token =
+                        withTokens && !r.isNullAt(r.length() - 1)
+                            ? r.getString(r.length() - 1)
+                            : null;
+                    offer(pat, s, kb, bLse.value().get(doc), t, token, heads, d, keep, acc);
                   }
                   return List.of(acc).iterator();
                 })
@@ -168,6 +183,9 @@ final class HubTokens {
         hubs.add(x);
       }
       m.put("top", hubs);
+      if (withTokens) {
+        m.put("top_tokens", topTokens(total.byToken.get(h), queries, keep));
+      }
       perHead.add(m);
     }
     out.put("per_head", perHead);
@@ -181,6 +199,7 @@ final class HubTokens {
       int[][] kb,
       double[] lse,
       TokenRecord t,
+      String token,
       int heads,
       int d,
       int keep,
@@ -200,12 +219,39 @@ final class HubTokens {
       if (gj) {
         acc.globalMass[h] += sum;
       }
+      if (token != null) {
+        double[] m = acc.byToken.get(h).computeIfAbsent(token, x -> new double[2]);
+        m[0] += sum;
+        m[1]++;
+      }
       List<Hub> l = acc.top.get(h);
       l.add(new Hub(s.docId, j, gj, sum / s.pos.length));
       if (l.size() >= 4 * keep) {
         trim(l, keep);
       }
     }
+  }
+
+  /**
+   * The token strings with the most attention, aggregated over every key holding the string: mass =
+   * Σ over sampled queries and those keys of the weight / sampled queries (the share of the sampled
+   * queries' attention the string receives; all strings sum to 1), with the keys counted.
+   */
+  private static List<Map<String, Object>> topTokens(
+      Map<String, double[]> byToken, int queries, int keep) {
+    List<Map.Entry<String, double[]>> all = new ArrayList<>(byToken.entrySet());
+    all.sort(
+        Comparator.<Map.Entry<String, double[]>>comparingDouble(e -> -e.getValue()[0])
+            .thenComparing(Map.Entry::getKey));
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Map.Entry<String, double[]> e : all.subList(0, Math.min(keep, all.size()))) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("token", e.getKey());
+      m.put("mass", queries == 0 ? 0 : e.getValue()[0] / queries);
+      m.put("keys", (long) e.getValue()[1]);
+      out.add(m);
+    }
+    return out;
   }
 
   /**

@@ -56,9 +56,11 @@ final class OutputError {
     }
     double[] sum = new double[heads];
     double[] max = new double[heads];
+    double[] meanVSum = new double[heads];
     int queries = 0;
     for (Map.Entry<String, SampledQueries> e : new TreeMap<>(cov.samples).entrySet()) {
       double[] exact = cov.exact.get(e.getKey());
+      double[] meanV = cov.meanV.get(e.getKey());
       int[] pos = e.getValue().pos;
       for (int i = 0; i < pos.length; i++) {
         float[] o = outs.get(e.getKey() + "#" + pos[i]);
@@ -70,12 +72,16 @@ final class OutputError {
         for (int h = 0; h < heads; h++) {
           double diff = 0;
           double norm = 0;
+          double diffMeanV = 0;
           for (int c = 0; c < dv; c++) {
             double x = exact[(i * heads + h) * dv + c];
             diff += (o[h * dv + c] - x) * (o[h * dv + c] - x);
+            double u = meanV[(i * heads + h) * dv + c] - x;
+            diffMeanV += u * u;
             norm += x * x;
           }
           double rel = Math.sqrt(diff) / Math.max(Math.sqrt(norm), Double.MIN_NORMAL);
+          meanVSum[h] += Math.sqrt(diffMeanV) / Math.max(Math.sqrt(norm), Double.MIN_NORMAL);
           sum[h] += rel;
           max[h] = Math.max(max[h], rel);
         }
@@ -87,12 +93,19 @@ final class OutputError {
         "||out - exact||_2 / ||exact||_2 per sampled query and head; exact = softmax attention"
             + " over every key of the document (j <= i when causal), in double");
     out.put("queries", queries);
+    out.put(
+        "baselines",
+        "zero_output_error: the error of an all-zero output, 1 by definition; mean_v_error: the"
+            + " error of uniform attention over every key the query may read (the mean of their v"
+            + " rows). An error near them means the output keeps little of exact attention");
     List<Map<String, Object>> perHead = new ArrayList<>();
     for (int h = 0; h < heads; h++) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("head", h);
       m.put("mean", queries == 0 ? 0 : sum[h] / queries);
       m.put("max", max[h]);
+      m.put("zero_output_error", 1.0);
+      m.put("mean_v_error", queries == 0 ? 0 : meanVSum[h] / queries);
       perHead.add(m);
     }
     out.put("per_head", perHead);

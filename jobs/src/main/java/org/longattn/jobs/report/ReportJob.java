@@ -4,8 +4,6 @@ import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -33,8 +31,8 @@ import org.longattn.kernels.pattern.PatternSpec;
 /**
  * {@code report}: an {@code attend} output (+ its stats and {@code _longattn.json}) → one
  * self-contained HTML file with inline SVG charts and {@code summary.json} with the same numbers.
- * Everything is an aggregation over rows (min/max/mean per head, then one pass of fixed-bin
- * histograms), so it scales with the output, never with N².
+ * Everything is an aggregation over rows (exact min/max/mean and a KLL quantile sketch per
+ * statistic and head, in one pass), so it scales with the output, never with N².
  */
 public final class ReportJob {
   /** The per-row statistics, and how each is binned. */
@@ -99,23 +97,76 @@ public final class ReportJob {
       int heatmaps,
       int heatmapQueries,
       int hubs) {
+    return run(
+        spark,
+        input,
+        output,
+        overwrite,
+        bins,
+        coverageSamples,
+        coverageDocs,
+        heatmaps,
+        heatmapQueries,
+        hubs,
+        Sources.NAMED);
+  }
+
+  /**
+   * Where the report's other inputs come from.
+   *
+   * @param tokens the token table the run read, replacing the path its {@code _longattn.json} names
+   *     (a moved table); null: that path
+   * @param advice an {@code advise} output directory whose recommendation the first screen shows;
+   *     null: none
+   */
+  public record Sources(String tokens, String advice) {
+    /** The token table {@code _longattn.json} names, no advice. */
+    public static final Sources NAMED = new Sources(null, null);
+  }
+
+  /**
+   * {@link #run(SparkSession, String, String, boolean, int, int, int, int, int, int)} with the
+   * token table and advice of {@code sources}. Every input is checked before any work: a missing
+   * token table (when a sampled section needs it) or advice is one line, nothing written.
+   */
+  public static Map<String, Object> run(
+      SparkSession spark,
+      String input,
+      String output,
+      boolean overwrite,
+      int bins,
+      int coverageSamples,
+      int coverageDocs,
+      int heatmaps,
+      int heatmapQueries,
+      int hubs,
+      Sources sources) {
     Progress progress = new Progress("report");
     Map<String, Object> run = readRunInfo(spark, input);
+    String named = String.valueOf(((Map<?, ?>) run.get("parameters")).get("input"));
+    String tokensPath = sources.tokens() != null ? sources.tokens() : named;
     OutputPaths.check(spark)
         .writes("--output", output)
         .reads("--input", input)
-        .reads(
-            "the token table of --input",
-            String.valueOf(((Map<?, ?>) run.get("parameters")).get("input")))
+        .reads(sources.tokens() != null ? "--tokens" : "the token table of --input", tokensPath)
+        .reads("--advice", sources.advice())
         .verify();
     AtomicOutput.checkTarget(spark, output, overwrite);
-    Dataset<Row> df = spark.read().parquet(input);
+    Map<String, Object> advice =
+        sources.advice() == null ? null : Advice.read(spark, sources.advice());
     int heads = ((Number) ((Map<?, ?>) run.get("parameters")).get("heads")).intValue();
+    String skip = skipNote(run, coverageSamples);
+    RunTokens in = null;
+    if ((coverageSamples > 0 || heatmaps > 0) && skip == null) {
+      in = RunTokens.read(spark, tokensPath, sources.tokens() != null, input, heads);
+    }
+    Dataset<Row> df = spark.read().parquet(input);
     boolean stats = Arrays.asList(df.columns()).contains("entropy");
 
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("input", input);
     summary.put("run", run);
+    summary.put("tokens", tokensPath);
     Row totals = df.agg(count("*"), countDistinct(col("doc_id"))).head();
     summary.put("rows", totals.getLong(0));
     summary.put("documents", totals.getLong(1));
@@ -128,11 +179,15 @@ public final class ReportJob {
     }
     summary.put("per_head", perHead);
     progress.stage("aggregate", totals.getLong(0) + " rows, " + heads + " heads");
-    if (coverageSamples > 0 || heatmaps > 0) {
+    if (skip != null && (coverageSamples > 0 || heatmaps > 0)) {
+      summary.put("sampled_note", skip);
+      progress.stage("sampled", "skipped");
+    } else if (in != null) {
       sampled(
           spark,
           df,
           run,
+          in,
           heads,
           bins,
           coverageSamples,
@@ -142,6 +197,9 @@ public final class ReportJob {
           hubs,
           summary,
           progress);
+    }
+    if (advice != null) {
+      summary.put("advice", advice);
     }
 
     String html = HtmlReport.render(summary, perHead);
@@ -159,13 +217,50 @@ public final class ReportJob {
   }
 
   /**
+   * Why the sampled sections (coverage, output error, hubs, heatmaps, needles) cannot run for this
+   * run, or null when they can. They recompute softmax attention with the scaled dot product: not
+   * defined for conv-band or Hyena (no softmax), and not what other scores computed; state-based
+   * families get the output error alone (no block pattern, no weights).
+   */
+  private static String skipNote(Map<String, Object> run, int coverageSamples) {
+    PatternSpec spec = patternOf(run);
+    String score =
+        run.get("score") instanceof Map<?, ?> sc ? String.valueOf(sc.get("name")) : "scaled-dot";
+    if (PatternSpec.SOFTMAX_NAMES.contains(spec.name()) && !score.equals("scaled-dot")) {
+      return "--score "
+          + score
+          + ": coverage, output error, hub tokens and heatmaps are computed for"
+          + " --score scaled-dot only";
+    }
+    if (spec.isLinearFamily()) {
+      return coverageSamples > 0
+          ? null
+          : "pattern '" + spec.name() + "': output error needs --coverage-samples > 0";
+    }
+    try {
+      if (!PatternSpec.SOFTMAX_NAMES.contains(spec.name())) {
+        throw new IllegalArgumentException(spec.name());
+      }
+      spec.build();
+    } catch (IllegalArgumentException e) {
+      // state-based families (linear, performer, …) have no block pattern to cover or to draw
+      return "pattern '"
+          + spec.name()
+          + "' is not a softmax block pattern: no coverage, output error, hub tokens or"
+          + " heatmaps";
+    }
+    return null;
+  }
+
+  /**
    * The exact recomputations on sampled queries of the token table the run read: coverage, then hub
-   * tokens (from the coverage samples), then heatmaps of sampled windows.
+   * tokens (from the coverage samples), then heatmaps of sampled windows, then planted needles.
    */
   private static void sampled(
       SparkSession spark,
       Dataset<Row> output,
       Map<String, Object> run,
+      RunTokens in,
       int heads,
       int bins,
       int coverageSamples,
@@ -176,42 +271,11 @@ public final class ReportJob {
       Map<String, Object> summary,
       Progress progress) {
     PatternSpec spec = patternOf(run);
-    // Coverage, output error, hubs and heatmaps recompute softmax attention with the scaled dot
-    // product: not defined for conv-band or Hyena (no softmax), and not what other scores computed.
-    String score =
-        run.get("score") instanceof Map<?, ?> sc ? String.valueOf(sc.get("name")) : "scaled-dot";
-    if (PatternSpec.SOFTMAX_NAMES.contains(spec.name()) && !score.equals("scaled-dot")) {
-      summary.put(
-          "sampled_note",
-          "--score "
-              + score
-              + ": coverage, output error, hub tokens and heatmaps are computed for"
-              + " --score scaled-dot only");
-      progress.stage("sampled", "skipped: score " + score);
-      return;
-    }
     if (spec.isLinearFamily()) {
       linearFamilyError(
-          spark, output, run, spec, heads, bins, coverageSamples, coverageDocs, summary, progress);
+          spark, output, in, spec, heads, bins, coverageSamples, coverageDocs, summary, progress);
       return;
     }
-    try {
-      if (!PatternSpec.SOFTMAX_NAMES.contains(spec.name())) {
-        throw new IllegalArgumentException(spec.name());
-      }
-      spec.build();
-    } catch (IllegalArgumentException e) {
-      // state-based families (linear, performer, …) have no block pattern to cover or to draw
-      summary.put(
-          "sampled_note",
-          "pattern '"
-              + spec.name()
-              + "' is not a softmax block pattern: no coverage, output error, hub tokens or"
-              + " heatmaps");
-      progress.stage("sampled", "skipped: pattern " + spec.name());
-      return;
-    }
-    RunTokens in = RunTokens.read(spark, run, heads);
     String tokensPath = in.path;
     Dataset<Row> tokens = in.tokens;
     TokenRowDecoder decoder = in.decoder;
@@ -232,8 +296,7 @@ public final class ReportJob {
       }
     }
     if (heatmaps > 0) {
-      summary.put(
-          "heatmaps",
+      List<Map<String, Object>> maps =
           Heatmaps.compute(
               spark,
               tokens,
@@ -244,8 +307,15 @@ public final class ReportJob {
               d,
               heatmaps,
               heatmapQueries,
-              HEATMAP_CELLS));
+              HEATMAP_CELLS);
+      Heatmaps.labelTokens(in.raw, maps, HEATMAP_CELLS);
+      summary.put("heatmaps", maps);
       progress.stage("heatmaps", heatmaps + " windows of " + heatmapQueries + " queries");
+    }
+    Map<String, Object> needles = Needles.compute(spark, in.raw, tokens, spec, heads);
+    if (needles != null) {
+      summary.put("needles", needles);
+      progress.stage("needles", needles.get("pairs") + " planted matches");
     }
   }
 
@@ -259,7 +329,7 @@ public final class ReportJob {
   private static void linearFamilyError(
       SparkSession spark,
       Dataset<Row> output,
-      Map<String, Object> run,
+      RunTokens in,
       PatternSpec spec,
       int heads,
       int bins,
@@ -273,10 +343,6 @@ public final class ReportJob {
             + spec.name()
             + "' is a state-based family: output error against exact softmax attention on the"
             + " sampled queries; no coverage, hub tokens or heatmaps (no attention weights)");
-    if (coverageSamples <= 0) {
-      progress.stage("sampled", "skipped: --coverage-samples 0");
-      return;
-    }
     PatternSpec exact =
         new PatternSpec(
             "dense",
@@ -286,7 +352,6 @@ public final class ReportJob {
             0,
             spec.seed(),
             spec.causal() || spec.name().equals("gated-linear"));
-    RunTokens in = RunTokens.read(spark, run, heads);
     List<SampledQueries.Doc> docs =
         SampledQueries.documents(in.tokens, exact.build(), coverageDocs);
     Coverage.Result cov =
@@ -299,9 +364,10 @@ public final class ReportJob {
         "output error", coverageSamples + " queries per document against exact softmax attention");
   }
 
-  /** The token table an attend run read ({@code parameters.input}), checked and decodable. */
+  /** The token table an attend run read (or {@code --tokens}), checked and decodable. */
   private static final class RunTokens {
     final String path;
+    final Dataset<Row> raw;
     final Dataset<Row> tokens;
     final TokenRowDecoder decoder;
     final int d;
@@ -309,6 +375,7 @@ public final class ReportJob {
 
     private RunTokens(String path, Dataset<Row> tokens, int heads) {
       this.path = path;
+      this.raw = tokens.sparkSession().read().parquet(path);
       this.tokens = tokens;
       int[] lens = TokenTable.probeLengths(tokens, path);
       this.decoder = TokenRowDecoder.forSchema(tokens.schema(), heads, lens[0], lens[1]);
@@ -316,54 +383,54 @@ public final class ReportJob {
       this.dv = lens[1] / heads;
     }
 
-    static RunTokens read(SparkSession spark, Map<String, Object> run, int heads) {
-      String path = String.valueOf(((Map<?, ?>) run.get("parameters")).get("input"));
-      return new RunTokens(path, TokenTable.read(spark, path), heads);
+    /**
+     * Reads and checks the table before any other work: a table moved since the run is one line
+     * that says where the path came from and how to override it.
+     */
+    static RunTokens read(
+        SparkSession spark, String path, boolean overridden, String input, int heads) {
+      try {
+        return new RunTokens(path, TokenTable.read(spark, path), heads);
+      } catch (InputException e) {
+        if (overridden) {
+          throw new InputException("--tokens: " + e.getMessage());
+        }
+        throw new InputException(
+            "the token table that "
+                + input
+                + "/_longattn.json names: "
+                + e.getMessage()
+                + " (moved? pass --tokens DIR)");
+      }
     }
   }
 
-  /** Min, max, mean and a histogram of every statistic of every head, in two passes. */
+  /** Quantiles kept per distribution (every percentile). */
+  static final int QUANTILES = 101;
+
+  /**
+   * Exact min, max and mean, quantiles and a histogram of every statistic of every head, in one
+   * pass: a {@link Distribution} (KLL sketch + exact sums) per statistic and head, merged across
+   * tasks. Histograms span the 1–99 % quantiles (mean distances on log10(1 + d)), so one outlier or
+   * a fixed axis never squeezes the mass into a bar or two.
+   */
   static List<Map<String, Object>> perHeadStats(Dataset<Row> df, int heads, int bins) {
-    List<Column> aggs = new ArrayList<>();
-    for (String s : STATS) {
-      for (int h = 0; h < heads; h++) {
-        Column x = value(s, h);
-        aggs.add(min(x));
-        aggs.add(max(x));
-        aggs.add(avg(col(s).getItem(h)));
-      }
-    }
-    Row r = df.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).head();
-    double[] lo = new double[STATS.length * heads];
-    double[] hi = new double[STATS.length * heads];
-    double[] mean = new double[STATS.length * heads];
-    for (int i = 0; i < lo.length; i++) {
-      lo[i] = r.isNullAt(3 * i) ? 0 : ((Number) r.get(3 * i)).doubleValue();
-      hi[i] = r.isNullAt(3 * i + 1) ? 0 : ((Number) r.get(3 * i + 1)).doubleValue();
-      mean[i] = r.isNullAt(3 * i + 2) ? 0 : ((Number) r.get(3 * i + 2)).doubleValue();
-      int s = i / heads;
-      if (STATS[s].equals("max_weight") || STATS[s].equals("global_mass")) {
-        lo[i] = 0; // shares: a fixed [0, 1] axis compares across heads and runs
-        hi[i] = 1;
-      }
-      if (hi[i] <= lo[i]) {
-        hi[i] = lo[i] + 1;
-      }
-    }
-    long[][] counts = histograms(df, heads, bins, lo, hi);
+    Distribution[] dist = distributions(df, heads);
     List<Map<String, Object>> out = new ArrayList<>();
     for (int h = 0; h < heads; h++) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("head", h);
       for (int s = 0; s < STATS.length; s++) {
-        int i = s * heads + h;
+        Distribution x = dist[s * heads + h];
         Map<String, Object> st = new LinkedHashMap<>();
-        boolean log = STATS[s].equals("mean_distance");
-        st.put("min", log ? Math.pow(10, lo[i]) - 1 : lo[i]);
-        st.put("max", log ? Math.pow(10, hi[i]) - 1 : hi[i]);
-        st.put("mean", mean[i]);
+        st.put("min", x.min());
+        st.put("max", x.max());
+        st.put("mean", x.mean());
         st.put("unit", UNITS[s]);
-        st.put("histogram", new Histogram(log ? "log10(1+x)" : "linear", lo[i], hi[i], counts[i]));
+        st.put(
+            "histogram",
+            x.histogram(bins, STATS[s].equals("mean_distance") ? "log10(1+x)" : "linear"));
+        st.put("quantiles", x.quantiles(QUANTILES));
         m.put(STATS[s], st);
       }
       out.add(m);
@@ -371,44 +438,53 @@ public final class ReportJob {
     return out;
   }
 
-  /** The value a statistic is binned on: mean distances on log10(1 + d). */
-  private static Column value(String stat, int h) {
-    Column x = col(stat).getItem(h);
-    return stat.equals("mean_distance") ? org.apache.spark.sql.functions.log10(x.plus(1)) : x;
-  }
-
-  private static long[][] histograms(
-      Dataset<Row> df, int heads, int bins, double[] lo, double[] hi) {
+  /**
+   * One distribution per statistic and head, index {@code s * heads + h}, in one pass: per task
+   * sketches, shipped and merged as bytes.
+   */
+  private static Distribution[] distributions(Dataset<Row> df, int heads) {
     int k = STATS.length * heads;
-    return df.select(
-            Arrays.stream(STATS).map(org.apache.spark.sql.functions::col).toArray(Column[]::new))
-        .javaRDD()
-        .treeAggregate(
-            new long[k][bins],
-            (acc, row) -> {
-              for (int s = 0; s < STATS.length; s++) {
-                List<Float> v = row.getList(s);
-                for (int h = 0; h < heads; h++) {
-                  double x = v.get(h);
-                  if (STATS[s].equals("mean_distance")) {
-                    x = Math.log10(1 + x);
+    byte[][] merged =
+        df.select(
+                Arrays.stream(STATS)
+                    .map(org.apache.spark.sql.functions::col)
+                    .toArray(Column[]::new))
+            .javaRDD()
+            .mapPartitions(
+                rows -> {
+                  Distribution[] acc = new Distribution[k];
+                  Arrays.setAll(acc, i -> new Distribution());
+                  while (rows.hasNext()) {
+                    Row row = rows.next();
+                    for (int s = 0; s < STATS.length; s++) {
+                      List<Float> v = row.getList(s);
+                      for (int h = 0; h < heads; h++) {
+                        Float x = v.get(h);
+                        if (x != null) {
+                          acc[s * heads + h].add(x);
+                        }
+                      }
+                    }
                   }
-                  int i = s * heads + h;
-                  int b = (int) Math.floor((x - lo[i]) / (hi[i] - lo[i]) * bins);
-                  acc[i][Math.max(0, Math.min(bins - 1, b))]++;
-                }
-              }
-              return acc;
-            },
-            (a, b) -> {
-              for (int i = 0; i < a.length; i++) {
-                for (int j = 0; j < a[i].length; j++) {
-                  a[i][j] += b[i][j];
-                }
-              }
-              return a;
-            },
-            2);
+                  byte[][] out = new byte[k][];
+                  Arrays.setAll(out, i -> acc[i].toBytes());
+                  return java.util.Collections.singletonList(out).iterator();
+                })
+            .treeReduce(
+                (a, b) -> {
+                  byte[][] out = new byte[k][];
+                  Arrays.setAll(
+                      out,
+                      i ->
+                          Distribution.fromBytes(a[i])
+                              .merge(Distribution.fromBytes(b[i]))
+                              .toBytes());
+                  return out;
+                },
+                2);
+    Distribution[] out = new Distribution[k];
+    Arrays.setAll(out, i -> Distribution.fromBytes(merged[i]));
+    return out;
   }
 
   /** The 20 largest documents with their mean entropy per head. */

@@ -1,5 +1,6 @@
 package org.longattn.jobs.report;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -22,7 +23,7 @@ public final class SvgChart {
           + ".chart text{font-size:11px;fill:#333;font-family:sans-serif}"
           + ".chart .title{font-size:13px;font-weight:600}"
           + ".chart .ylab{text-anchor:end}.chart .xlab{text-anchor:middle}"
-          + ".chart .axislabel{text-anchor:middle}.chart .legendtitle{font-size:11px;font-weight:600}";
+          + ".chart .token{font-size:8px}.chart .axislabel{text-anchor:middle}.chart .legendtitle{font-size:11px;font-weight:600}";
 
   /** A chart with its style inside, to show on its own (e.g. in a notebook). */
   public static String standalone(String svg) {
@@ -73,23 +74,7 @@ public final class SvgChart {
               h.counts()[i],
               pct));
     }
-    // axes
-    s.append(
-        String.format(
-            Locale.ROOT,
-            "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
-            LEFT,
-            TOP + ph,
-            LEFT + pw,
-            TOP + ph));
-    s.append(
-        String.format(
-            Locale.ROOT,
-            "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
-            LEFT,
-            TOP,
-            LEFT,
-            TOP + ph));
+    axes(s, pw, ph);
     for (int t = 0; t <= 4; t++) {
       double y = TOP + ph - ph * t / 4.0;
       s.append(
@@ -126,7 +111,10 @@ public final class SvgChart {
             "<text class=\"axislabel\" x=\"%d\" y=\"%d\">%s</text>",
             LEFT + pw / 2,
             H - 6,
-            esc(xLabel + (h.scale().equals("linear") ? "" : " (log scale)"))));
+            esc(
+                xLabel
+                    + (h.scale().equals("linear") ? "" : " (log scale)")
+                    + (h.below() + h.above() > 0 ? "; end bars hold the tails" : ""))));
     s.append(
         String.format(
             Locale.ROOT,
@@ -134,6 +122,115 @@ public final class SvgChart {
             -(TOP + ph / 2)));
     s.append("</svg>");
     return s.toString();
+  }
+
+  /**
+   * A quantile chart: x = share of rows sorted by value (0–100 %), one bar per band between
+   * consecutive ranks, its height the value at the band's upper rank; y on log10(1 + value) when
+   * {@code log}. Reads as "p % of the rows are at most y", so a skewed distribution spreads over
+   * the whole width.
+   */
+  public static String quantiles(
+      String title, String yLabel, double[] ranks, double[] values, boolean log) {
+    StringBuilder s = new StringBuilder();
+    int pw = W - LEFT - RIGHT;
+    int ph = H - TOP - BOTTOM;
+    double vMax = 0;
+    for (double v : values) {
+      vMax = Math.max(vMax, v);
+    }
+    double yMax = log ? Math.max(1, Math.ceil(Math.log10(1 + vMax))) : niceCeil(vMax);
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart quantiles\" width=\"%d\""
+                + " height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">",
+            W,
+            H,
+            W,
+            H,
+            esc(title)));
+    s.append(
+        String.format(
+            Locale.ROOT, "<text x=\"%d\" y=\"16\" class=\"title\">%s</text>", LEFT, esc(title)));
+    for (int i = 0; i + 1 < ranks.length; i++) {
+      double v = Math.max(0, values[i + 1]);
+      double bh = ph * (log ? Math.log10(1 + v) : v) / yMax;
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<rect class=\"bar\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\">"
+                  + "<title>%.0f–%.0f %%: up to %s</title></rect>",
+              LEFT + pw * ranks[i],
+              TOP + ph - bh,
+              Math.max(0.5, pw * (ranks[i + 1] - ranks[i]) - 0.3),
+              bh,
+              100 * ranks[i],
+              100 * ranks[i + 1],
+              fmt(v)));
+    }
+    axes(s, pw, ph);
+    for (int t = 0; t <= (log ? (int) yMax : 4); t++) {
+      double y = TOP + ph - ph * (log ? t / yMax : t / 4.0);
+      String label = log ? fmt(t == 0 ? 0 : Math.pow(10, t) - 1) : fmt(yMax * t / 4);
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<line class=\"tick\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
+                  + "<text class=\"ylab\" x=\"%d\" y=\"%.1f\">%s</text>",
+              LEFT - 4,
+              y,
+              LEFT,
+              y,
+              LEFT - 6,
+              y + 4,
+              label));
+    }
+    for (int t = 0; t <= 4; t++) {
+      double x = LEFT + pw * t / 4.0;
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<line class=\"tick\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
+                  + "<text class=\"xlab\" x=\"%.1f\" y=\"%d\">%d%%</text>",
+              x,
+              TOP + ph,
+              x,
+              TOP + ph + 4,
+              x,
+              TOP + ph + 16,
+              25 * t));
+    }
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<text class=\"axislabel\" x=\"%d\" y=\"%d\">share of rows, sorted by value</text>",
+            LEFT + pw / 2,
+            H - 6));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<text class=\"axislabel\" transform=\"rotate(-90)\" x=\"%d\" y=\"12\">%s</text>",
+            -(TOP + ph / 2),
+            esc(yLabel + (log ? " (log scale)" : ""))));
+    s.append("</svg>");
+    return s.toString();
+  }
+
+  private static void axes(StringBuilder s, int pw, int ph) {
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
+                + "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>",
+            LEFT,
+            TOP + ph,
+            LEFT + pw,
+            TOP + ph,
+            LEFT,
+            TOP,
+            LEFT,
+            TOP + ph));
   }
 
   /** Colour stops of the heatmap scale (viridis), low to high. */
@@ -154,14 +251,32 @@ public final class SvgChart {
    */
   public static String heatmap(
       String title, float[][] cells, int q0, int q1, int k0, int k1, String legendLabel) {
+    return heatmap(title, cells, q0, q1, k0, k1, legendLabel, null, null);
+  }
+
+  /**
+   * {@link #heatmap(String, float[][], int, int, int, int, String)} with token labels: {@code
+   * rowTokens} (one per row) beside the rows, {@code colTokens} (one per column) under the columns;
+   * null for position ticks on that axis.
+   */
+  public static String heatmap(
+      String title,
+      float[][] cells,
+      int q0,
+      int q1,
+      int k0,
+      int k1,
+      String legendLabel,
+      List<String> rowTokens,
+      List<String> colTokens) {
     int rows = cells.length;
     int cols = rows == 0 ? 0 : cells[0].length;
-    int left = 64;
+    int left = rowTokens != null ? 110 : 64;
     int top = 28;
-    int size = 320;
+    int size = rowTokens != null || colTokens != null ? 480 : 320;
     int legendW = 110;
     int w = left + size + 20 + legendW;
-    int h = top + size + 48;
+    int h = top + size + (colTokens != null ? 100 : 48);
     double cw = (double) size / Math.max(1, cols);
     double ch = (double) size / Math.max(1, rows);
     double max = 0;
@@ -220,9 +335,38 @@ public final class SvgChart {
             top,
             size,
             size));
+    if (rowTokens != null) {
+      for (int r = 0; r < rowTokens.size(); r++) {
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "<text class=\"ylab token\" x=\"%d\" y=\"%.1f\">%s</text>",
+                left - 4,
+                top + (r + 0.5) * ch + 3,
+                esc(clip(rowTokens.get(r)) + " " + (q0 + r))));
+      }
+    }
+    if (colTokens != null) {
+      for (int c = 0; c < colTokens.size(); c++) {
+        double x = left + (c + 0.5) * cw + 3;
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "<text class=\"ylab token\" transform=\"rotate(-90 %.1f %d)\" x=\"%.1f\""
+                    + " y=\"%d\">%s</text>",
+                x,
+                top + size + 4,
+                x,
+                top + size + 4,
+                esc(clip(colTokens.get(c)))));
+      }
+    }
     for (int t = 0; t <= 4; t++) {
       double x = left + size * t / 4.0;
       double y = top + size * t / 4.0;
+      if (rowTokens != null || colTokens != null) {
+        break; // the tokens label the axes
+      }
       s.append(
           String.format(
               Locale.ROOT,
@@ -295,6 +439,11 @@ public final class SvgChart {
             y + sh / 2 + 4));
     s.append("</svg>");
     return s.toString();
+  }
+
+  /** A token label, at most 14 characters. */
+  private static String clip(String t) {
+    return t.length() <= 14 ? t : t.substring(0, 13) + "…";
   }
 
   /** The scale's colour at {@code t} in [0, 1] (linear between the stops), as #rrggbb. */
