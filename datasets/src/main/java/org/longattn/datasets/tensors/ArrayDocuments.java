@@ -95,13 +95,13 @@ public final class ArrayDocuments {
                 + l[1]
                 + " (v "
                 + l[2]
-                + ") differ from doc '"
+                + ") differ from those of doc '"
                 + first.docId()
-                + "''s "
+                + "' ("
                 + layout[0]
                 + " × "
                 + layout[1]
-                + " (v "
+                + ", v "
                 + layout[2]
                 + "): the documents of one token table share one layout");
       }
