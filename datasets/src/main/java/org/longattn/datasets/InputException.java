@@ -60,7 +60,7 @@ public class InputException extends RuntimeException {
   }
 
   /** Prefix of row-level messages: {@code doc 'D' pos P column 'C': }. */
-  static String where(String docId, int pos, String column) {
+  public static String where(String docId, int pos, String column) {
     return "doc '" + docId + "' pos " + pos + " column '" + column + "': ";
   }
 }

@@ -40,6 +40,10 @@ public final class TokenRowDecoder implements Serializable {
   private final int[] vecIdx = new int[3];
   private final boolean[] binary = new boolean[3];
   private final boolean[] containsNull = new boolean[3];
+
+  /** array&lt;array&lt;float&gt;&gt;: one inner array per head, flattened head-major. */
+  private final boolean[] nested = new boolean[3];
+
   private final int globalIdx;
   private final int heads;
   private final int qLen;
@@ -59,6 +63,11 @@ public final class TokenRowDecoder implements Serializable {
         binary[c] = true;
       } else if (t instanceof ArrayType a && a.elementType().equals(DataTypes.FloatType)) {
         containsNull[c] = a.containsNull();
+      } else if (t instanceof ArrayType a
+          && a.elementType() instanceof ArrayType inner
+          && inner.elementType().equals(DataTypes.FloatType)) {
+        nested[c] = true;
+        containsNull[c] = a.containsNull() || inner.containsNull();
       } else {
         throw notValidated(VECTORS[c], t);
       }
@@ -89,6 +98,7 @@ public final class TokenRowDecoder implements Serializable {
     System.arraycopy(d.vecIdx, 0, vecIdx, 0, 3);
     System.arraycopy(d.binary, 0, binary, 0, 3);
     System.arraycopy(d.containsNull, 0, containsNull, 0, 3);
+    System.arraycopy(d.nested, 0, nested, 0, 3);
     this.globalIdx = d.globalIdx;
     this.heads = d.heads;
     this.qLen = d.qLen;
@@ -263,6 +273,9 @@ public final class TokenRowDecoder implements Serializable {
     if (o instanceof float[] f) {
       return f.clone();
     }
+    if (nested[c]) {
+      return externalNested(row.getList(i), c, doc, pos);
+    }
     // Rows of a Dataset hold arrays as Scala sequences of boxed floats; hand-made rows may hold
     // Java lists.
     List<?> list = o instanceof List<?> l ? l : row.getList(i);
@@ -286,6 +299,9 @@ public final class TokenRowDecoder implements Serializable {
       return fromBinary(row.getBinary(i), c, doc, pos);
     }
     ArrayData arr = row.getArray(i);
+    if (nested[c]) {
+      return internalNested(arr, c, doc, pos);
+    }
     if (containsNull[c]) {
       int n = arr.numElements();
       for (int x = 0; x < n; x++) {
@@ -296,6 +312,86 @@ public final class TokenRowDecoder implements Serializable {
       }
     }
     return arr.toFloatArray();
+  }
+
+  /**
+   * Heads × dim from Spark's internal arrays, flattened head-major: exactly {@code heads} inner
+   * arrays of one length, no nulls.
+   */
+  private float[] internalNested(ArrayData outer, int c, String doc, int pos) {
+    int h = checkHeads(outer.numElements(), c, doc, pos);
+    float[][] parts = new float[h][];
+    for (int x = 0; x < h; x++) {
+      if (outer.isNullAt(x)) {
+        throw new InputException(InputException.where(doc, pos, VECTORS[c]) + "null head " + x);
+      }
+      ArrayData inner = outer.getArray(x);
+      for (int y = 0; containsNull[c] && y < inner.numElements(); y++) {
+        if (inner.isNullAt(y)) {
+          throw new InputException(
+              InputException.where(doc, pos, VECTORS[c]) + "null at head " + x + " index " + y);
+        }
+      }
+      parts[x] = inner.toFloatArray();
+    }
+    return concatHeads(parts, c, doc, pos);
+  }
+
+  /** Heads × dim from a {@code Row} (Scala sequences or Java lists of boxed floats). */
+  private float[] externalNested(List<?> outer, int c, String doc, int pos) {
+    int h = checkHeads(outer.size(), c, doc, pos);
+    float[][] parts = new float[h][];
+    for (int x = 0; x < h; x++) {
+      Object e = outer.get(x);
+      if (e == null) {
+        throw new InputException(InputException.where(doc, pos, VECTORS[c]) + "null head " + x);
+      }
+      List<?> inner =
+          e instanceof scala.collection.Seq<?> seq
+              ? scala.jdk.javaapi.CollectionConverters.asJava(seq)
+              : (List<?>) e;
+      parts[x] = new float[inner.size()];
+      for (int y = 0; y < parts[x].length; y++) {
+        Object v = inner.get(y);
+        if (v == null) {
+          throw new InputException(
+              InputException.where(doc, pos, VECTORS[c]) + "null at head " + x + " index " + y);
+        }
+        parts[x][y] = ((Number) v).floatValue();
+      }
+    }
+    return concatHeads(parts, c, doc, pos);
+  }
+
+  private int checkHeads(int h, int c, String doc, int pos) {
+    if (h != heads) {
+      throw new InputException(
+          InputException.where(doc, pos, VECTORS[c])
+              + h
+              + " heads in an array<array<float>> (heads × dim) vector, --heads is "
+              + heads);
+    }
+    return h;
+  }
+
+  private static float[] concatHeads(float[][] parts, int c, String doc, int pos) {
+    int d = parts[0].length;
+    float[] out = new float[parts.length * d];
+    for (int x = 0; x < parts.length; x++) {
+      if (parts[x].length != d) {
+        throw new InputException(
+            InputException.where(doc, pos, VECTORS[c])
+                + "head "
+                + x
+                + " has "
+                + parts[x].length
+                + " values, head 0 has "
+                + d
+                + " (heads × dim vectors must be rectangular)");
+      }
+      System.arraycopy(parts[x], 0, out, x * d, d);
+    }
+    return out;
   }
 
   private static float[] fromBinary(byte[] b, int c, String doc, int pos) {

@@ -28,10 +28,11 @@ import org.apache.spark.sql.types.StructType;
  * per-document position check.
  *
  * <p>Input columns: {@code doc_id} string, {@code pos} int, {@code q}/{@code k}/{@code v}
- * array&lt;float&gt; or binary (little-endian float32, see {@link FloatBytes}), optional {@code
- * global} boolean and {@code gate} vector. Row-level checks (nulls, lengths, NaN/Inf) are done by
- * {@link TokenRowDecoder} while the job reads the rows; positions per document by the job with
- * {@link #checkPositions}.
+ * array&lt;float&gt;, binary (little-endian float32, see {@link FloatBytes}) or
+ * array&lt;array&lt;float&gt;&gt; (heads × dim, as PyTorch shapes per-head vectors), optional
+ * {@code global} boolean and {@code gate} vector. Row-level checks (nulls, lengths, NaN/Inf) are
+ * done by {@link TokenRowDecoder} while the job reads the rows; positions per document by the job
+ * with {@link #checkPositions}.
  */
 public final class TokenTable {
   public static final String DOC_ID = "doc_id";
@@ -55,7 +56,10 @@ public final class TokenTable {
   public static final List<String> STATS_COLUMNS =
       List.of(ENTROPY, MEAN_DISTANCE, MAX_WEIGHT, GLOBAL_MASS);
 
-  private static final String VECTOR_TYPES = "array<float>, array<double> or binary";
+  private static final String FLAT_VECTOR_TYPES = "array<float>, array<double> or binary";
+
+  private static final String VECTOR_TYPES =
+      "array<float>, array<double>, binary or array<array<float>> (heads × dim)";
 
   private TokenTable() {}
 
@@ -64,10 +68,11 @@ public final class TokenTable {
    *
    * <p>Returns the canonical columns, in this order: {@code doc_id} string, {@code pos} int (a long
    * column is cast; values beyond the int range are clamped, so the position check rejects them),
-   * {@code q}, {@code k}, {@code v} as array&lt;float&gt; (array&lt;double&gt; is cast) or binary
-   * as stored, {@code global} boolean (false when the column is absent or null), then {@code gate}
-   * if present, then {@code mask} boolean if present (null read as true: false marks padding).
-   * Other columns are dropped.
+   * {@code q}, {@code k}, {@code v} as array&lt;float&gt; (array&lt;double&gt; is cast), binary or
+   * array&lt;array&lt;float&gt;&gt; (array&lt;array&lt;double&gt;&gt; is cast) as stored, {@code
+   * global} boolean (false when the column is absent or null), then {@code gate} if present, then
+   * {@code mask} boolean if present (null read as true: false marks padding). Other columns are
+   * dropped.
    *
    * @throws InputException if the path does not exist, holds no Parquet data or no rows, or a
    *     column is missing or has the wrong type (the message names the column and the type found)
@@ -108,7 +113,7 @@ public final class TokenTable {
       require(schema, label, GLOBAL, "boolean", DataTypes.BooleanType::equals);
     }
     if (has(schema, GATE)) {
-      require(schema, label, GATE, VECTOR_TYPES, TokenTable::isVectorType);
+      require(schema, label, GATE, FLAT_VECTOR_TYPES, TokenTable::isFlatVectorType);
     }
     if (has(schema, MASK)) {
       require(schema, label, MASK, "boolean", DataTypes.BooleanType::equals);
@@ -283,11 +288,20 @@ public final class TokenTable {
   }
 
   /** array&lt;float&gt;, array&lt;double&gt; or binary. */
+  static boolean isFlatVectorType(DataType t) {
+    return t.equals(DataTypes.BinaryType) || (t instanceof ArrayType a && isReal(a.elementType()));
+  }
+
+  /** A flat vector type, or heads × dim: array&lt;array&lt;float or double&gt;&gt;. */
   static boolean isVectorType(DataType t) {
-    return t.equals(DataTypes.BinaryType)
+    return isFlatVectorType(t)
         || (t instanceof ArrayType a
-            && (a.elementType().equals(DataTypes.FloatType)
-                || a.elementType().equals(DataTypes.DoubleType)));
+            && a.elementType() instanceof ArrayType inner
+            && isReal(inner.elementType()));
+  }
+
+  private static boolean isReal(DataType t) {
+    return t.equals(DataTypes.FloatType) || t.equals(DataTypes.DoubleType);
   }
 
   /** Whether the schema has a column of exactly this name. */
@@ -318,6 +332,12 @@ public final class TokenTable {
         && a.elementType().equals(DataTypes.DoubleType)) {
       return col(c).cast(DataTypes.createArrayType(DataTypes.FloatType, a.containsNull())).as(c);
     }
+    if (schema.apply(c).dataType() instanceof ArrayType a
+        && a.elementType() instanceof ArrayType inner
+        && inner.elementType().equals(DataTypes.DoubleType)) {
+      DataType floats = DataTypes.createArrayType(DataTypes.FloatType, inner.containsNull());
+      return col(c).cast(DataTypes.createArrayType(floats, a.containsNull())).as(c);
+    }
     return col(c);
   }
 
@@ -335,7 +355,16 @@ public final class TokenTable {
       }
       n = b.length / 4;
     } else {
-      n = r.getList(i).size();
+      n = 0;
+      for (Object e : r.getList(i)) {
+        if (e instanceof scala.collection.Seq<?> inner) {
+          n += inner.size(); // heads × dim: the first row's heads times their dims
+        } else if (e instanceof List<?> inner) {
+          n += inner.size();
+        } else {
+          n += 1;
+        }
+      }
     }
     if (n == 0) {
       throw new InputException(where + "empty vector (the first row sets every row's length)");

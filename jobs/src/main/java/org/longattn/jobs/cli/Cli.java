@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
     subcommands = {
       GenerateCommand.class,
       EmbedCommand.class,
+      ImportCommand.class,
       AttendCommand.class,
+      ExportCommand.class,
       PatternCommand.class,
       ReportCommand.class,
       AdviseCommand.class,

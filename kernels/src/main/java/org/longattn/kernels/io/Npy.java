@@ -32,50 +32,91 @@ public final class Npy {
   private Npy() {}
 
   /**
+   * The header of a {@code .npy} file: the element type as NumPy writes it ({@code descr}, e.g.
+   * {@code <f4}), the order of the data, its shape and where the data starts (bytes from the start
+   * of the file).
+   */
+  public record Header(String descr, boolean fortran, int[] shape, long dataOffset) {
+    /** The number of elements the shape holds (a 0-D array holds one). */
+    public long count() {
+      long count = 1;
+      for (int s : shape) {
+        count *= s;
+      }
+      return count;
+    }
+  }
+
+  /** Bytes to read before {@link #dataOffset} can answer: magic, version and header length. */
+  public static final int PREAMBLE = 12;
+
+  /**
+   * Where the data of a {@code .npy} file starts, from its first bytes (at least {@link #PREAMBLE}
+   * of them, or the whole file when shorter): a reader of large files reads this much, then the
+   * header, then streams the data.
+   *
+   * @throws IllegalArgumentException no magic, unsupported version or too few bytes
+   */
+  public static long dataOffset(byte[] prefix) {
+    for (int i = 0; i < MAGIC.length; i++) {
+      if (prefix.length <= i || prefix[i] != MAGIC[i]) {
+        throw new IllegalArgumentException("not a .npy file (no \\x93NUMPY magic)");
+      }
+    }
+    if (prefix.length < 10) {
+      throw new IllegalArgumentException("truncated header");
+    }
+    ByteBuffer b = ByteBuffer.wrap(prefix).order(ByteOrder.LITTLE_ENDIAN);
+    int major = prefix[6] & 0xff;
+    if (major == 1) {
+      return 10 + (b.getShort(8) & 0xffff);
+    }
+    if (major == 2 || major == 3) {
+      if (prefix.length < 12) {
+        throw new IllegalArgumentException("truncated header");
+      }
+      return 12 + (b.getInt(8) & 0xffffffffL);
+    }
+    throw new IllegalArgumentException(
+        "unsupported .npy format version " + major + "." + (prefix[7] & 0xff));
+  }
+
+  /**
+   * Parses the header of a {@code .npy} file from its first bytes (at least up to the data, {@link
+   * #dataOffset}); the element type is not checked.
+   *
+   * @throws IllegalArgumentException no magic, version, truncated header, no or unreadable entries
+   */
+  public static Header header(byte[] prefix) {
+    long dataStart = dataOffset(prefix);
+    int major = prefix[6] & 0xff;
+    int headerStart = major == 1 ? 10 : 12;
+    if (dataStart > prefix.length) {
+      throw new IllegalArgumentException("truncated header");
+    }
+    String header =
+        new String(
+            prefix,
+            headerStart,
+            (int) (dataStart - headerStart),
+            major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    String descr = group(DESCR, header, "descr");
+    boolean fortran = group(FORTRAN, header, "fortran_order").equals("True");
+    return new Header(descr, fortran, shape(group(SHAPE, header, "shape").trim()), dataStart);
+  }
+
+  /**
    * Parses the bytes of a {@code .npy} file; the result is in C order whatever the file's order.
    *
    * @throws IllegalArgumentException saying what is wrong (no magic, version, truncated header,
    *     element type, shape, data length)
    */
   public static Array parse(byte[] bytes) {
-    for (int i = 0; i < MAGIC.length; i++) {
-      if (bytes.length <= i || bytes[i] != MAGIC[i]) {
-        throw new IllegalArgumentException("not a .npy file (no \\x93NUMPY magic)");
-      }
-    }
-    if (bytes.length < 10) {
-      throw new IllegalArgumentException("truncated header");
-    }
-    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    int major = bytes[6] & 0xff;
-    long headerLen;
-    int headerStart;
-    if (major == 1) {
-      headerLen = b.getShort(8) & 0xffff;
-      headerStart = 10;
-    } else if (major == 2 || major == 3) {
-      if (bytes.length < 12) {
-        throw new IllegalArgumentException("truncated header");
-      }
-      headerLen = b.getInt(8) & 0xffffffffL;
-      headerStart = 12;
-    } else {
-      throw new IllegalArgumentException(
-          "unsupported .npy format version " + major + "." + (bytes[7] & 0xff));
-    }
-    if (headerStart + headerLen > bytes.length) {
-      throw new IllegalArgumentException("truncated header");
-    }
-    String header =
-        new String(
-            bytes,
-            headerStart,
-            (int) headerLen,
-            major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-    String descr = group(DESCR, header, "descr");
-    boolean fortran = group(FORTRAN, header, "fortran_order").equals("True");
-    String shapeText = group(SHAPE, header, "shape").trim();
-    int[] shape = shape(shapeText);
+    Header h = header(bytes);
+    String descr = h.descr();
+    boolean fortran = h.fortran();
+    int[] shape = h.shape();
+    String shapeText = shapeText(shape);
     int itemSize;
     ByteOrder order;
     switch (descr) {
@@ -106,7 +147,7 @@ public final class Npy {
         throw new IllegalArgumentException("shape (" + shapeText + ") too large");
       }
     }
-    long dataStart = headerStart + headerLen;
+    long dataStart = h.dataOffset();
     if (bytes.length != dataStart + count * itemSize) {
       throw new IllegalArgumentException(
           "shape ("
@@ -139,10 +180,8 @@ public final class Npy {
     return new Array(shape, out);
   }
 
-  /**
-   * A .npy file (version 1.0) holding a float32 array of this shape, C order, as NumPy writes it.
-   */
-  public static byte[] write(int[] shape, float[] data) {
+  /** A shape as NumPy prints it inside the parentheses: {@code 5,} or {@code 2, 3}. */
+  public static String shapeText(int[] shape) {
     StringBuilder dims = new StringBuilder();
     for (int i = 0; i < shape.length; i++) {
       dims.append(shape[i]).append(i + 1 < shape.length || shape.length == 1 ? "," : "");
@@ -150,13 +189,32 @@ public final class Npy {
         dims.append(' ');
       }
     }
-    String h = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+    return dims.toString();
+  }
+
+  /**
+   * The header of a version 1.0 {@code .npy} file of float32 values in C order (magic to newline,
+   * padded as NumPy pads it so that the data starts at a multiple of 64 bytes): followed by the
+   * little-endian values, it is the file.
+   */
+  public static byte[] header(int[] shape) {
+    String h = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + shapeText(shape) + "), }";
     int pad = 64 - (10 + h.length() + 1) % 64; // as NumPy: 1..64 spaces, never none
     String header = h + " ".repeat(pad) + "\n";
-    ByteBuffer buf =
-        ByteBuffer.allocate(10 + header.length() + 4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer buf = ByteBuffer.allocate(10 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
     buf.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
     buf.put(header.getBytes(StandardCharsets.ISO_8859_1));
+    return buf.array();
+  }
+
+  /**
+   * A .npy file (version 1.0) holding a float32 array of this shape, C order, as NumPy writes it.
+   */
+  public static byte[] write(int[] shape, float[] data) {
+    byte[] header = header(shape);
+    ByteBuffer buf =
+        ByteBuffer.allocate(header.length + 4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
+    buf.put(header);
     buf.asFloatBuffer().put(data);
     return buf.array();
   }
