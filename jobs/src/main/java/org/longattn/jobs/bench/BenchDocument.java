@@ -7,10 +7,10 @@ import org.longattn.kernels.span.TokenBlock;
 /**
  * A synthetic document for the kernel-only benchmarks, streamed: block {@code b} (positions b·size
  * .. b·size + size − 1) is built on request from a bounded pool of distinct standard-normal q, k, v
- * blocks (block b takes pool entry b mod P), so memory is bounded by the pool — {@link
- * #POOL_BYTES} — and not by the document: {@code bench --tokens 8388608} holds ~64 MB of vectors,
- * not 6 GB. The pool is larger than the last-level cache, so random key blocks still miss it as
- * in a real document; the kernels' arithmetic does not depend on the values.
+ * blocks (block b takes pool entry b mod P), so memory is bounded by the pool — {@link #POOL_BYTES}
+ * — and not by the document: {@code bench --tokens 8388608} holds ~64 MB of vectors, not 6 GB. The
+ * pool is larger than the last-level cache, so random key blocks still miss it as in a real
+ * document; the kernels' arithmetic does not depend on the values.
  */
 final class BenchDocument {
   /** Upper bound of the pooled q, k, v data. */
@@ -48,7 +48,9 @@ final class BenchDocument {
         KernelBench.gaussian(rng, len * shape.vWidth()));
   }
 
-  /** Block {@code blk} of the document (its data shared with the other blocks of its pool entry). */
+  /**
+   * Block {@code blk} of the document (its data shared with the other blocks of its pool entry).
+   */
   TokenBlock block(int blk) {
     if (tail != null && blk == blocks - 1) {
       return new TokenBlock(blk, blk * blockSize, tail.n(), tail.q(), tail.k(), tail.v());

@@ -21,8 +21,8 @@ import org.longattn.kernels.state.TreeFold;
  * Kernel-only time of the tiled exact dense path: the (query span × key chunk) tiles of one
  * document ({@link TileAttention}, row groups as the job forms them), taken by {@code threads}
  * threads, then each row group's partial states folded over chunks — the job's compute without
- * Spark, shuffles or I/O. Span chunks are copied from the
- * streamed document ({@link BenchDocument}) as the tiles need them.
+ * Spark, shuffles or I/O. Span chunks are copied from the streamed document ({@link BenchDocument})
+ * as the tiles need them.
  */
 final class DenseTileBench {
   private DenseTileBench() {}
@@ -39,7 +39,9 @@ final class DenseTileBench {
     int spans = (doc.blocks + spanBlocks - 1) / spanBlocks;
     int[] chunkRows = new int[spans];
     for (int s = 0; s < spans; s++) {
-      chunkRows[s] = Math.min(doc.tokens, (s + 1) * spanBlocks * doc.blockSize) - s * spanBlocks * doc.blockSize;
+      chunkRows[s] =
+          Math.min(doc.tokens, (s + 1) * spanBlocks * doc.blockSize)
+              - s * spanBlocks * doc.blockSize;
     }
     int group = TileExecution.groupRows(p.blockSize(), spanBlocks);
     List<int[]> tiles = new ArrayList<>();
@@ -76,8 +78,7 @@ final class DenseTileBench {
                     SoftmaxState[][] perGroup = new SoftmaxState[groups][];
                     for (int g = 0; g < groups; g++) {
                       int rows = Math.min(group, q.n() - g * group);
-                      perGroup[g] =
-                          ta.compute(q.q(), q.firstPos(), g * group, rows, keys, null);
+                      perGroup[g] = ta.compute(q.q(), q.firstPos(), g * group, rows, keys, null);
                     }
                     partial[i][j] = perGroup;
                   }

@@ -18,9 +18,9 @@ import org.longattn.kernels.span.TokenBlock;
 
 /**
  * Kernel-only throughput of a whole document, streamed from a bounded pool of blocks ({@link
- * BenchDocument}): the spans of the job, computed by
- * {@link SpanAttention} on {@code threads} threads (one backend each), no Spark, no I/O; for a
- * dense multi-span document the job's tiles instead ({@link DenseTileBench}).
+ * BenchDocument}): the spans of the job, computed by {@link SpanAttention} on {@code threads}
+ * threads (one backend each), no Spark, no I/O; for a dense multi-span document the job's tiles
+ * instead ({@link DenseTileBench}).
  *
  * <p>FLOPs counted as 4·|query block|·|key block|·d per (query block, key block) pair the kernel is
  * handed (2 for Q·Kᵀ, 2 for P·V with dv = d; masked pairs inside a tile count too, as in every

@@ -1,6 +1,5 @@
 package org.longattn.jobs.bench;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.longattn.jobs.attend.FlopCount;
@@ -8,12 +7,12 @@ import org.longattn.kernels.linear.LinearFamilies;
 import org.longattn.kernels.linear.LinearSpanAttention;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.span.HeadShape;
-import org.longattn.kernels.span.TokenBlock;
 
 /**
  * Kernel-only throughput of a linear-attention family on a whole document streamed from a bounded
- * pool of blocks ({@link BenchDocument}): {@link LinearSpanAttention#document} (the job's three steps: span totals, the per-document scan or fold,
- * span outputs) on {@code threads} threads, no Spark, no I/O. Input: standard normal q, k, v.
+ * pool of blocks ({@link BenchDocument}): {@link LinearSpanAttention#document} (the job's three
+ * steps: span totals, the per-document scan or fold, span outputs) on {@code threads} threads, no
+ * Spark, no I/O. Input: standard normal q, k, v.
  *
  * <p>FLOPs counted per head and token, the state arithmetic only (feature maps not counted): {@code
  * linear}/{@code performer} non-causal 4·m·dv (S += φ(k)vᵀ, φ(q)ᵀS); causal 6·m·dv + (m + dv)·(b +
