@@ -9,6 +9,7 @@ import org.longattn.kernels.ScoreOverflowException;
 import org.longattn.kernels.pattern.Band;
 import org.longattn.kernels.state.SoftmaxState;
 import org.longattn.kernels.vectorization.FloatOps;
+import org.longattn.kernels.vectorization.SoftmaxColumns;
 
 /**
  * The CPU backend: exact online-softmax attention, tile by tile, on the JVM's {@link FloatOps} (the
@@ -52,7 +53,7 @@ public final class JavaAttentionBackend implements AttentionBackend {
   private float[] ot = new float[0];
   private final float[] s;
   private final float[] m;
-  private final float[] mOld;
+  private final SoftmaxColumns cols;
   private final float[] l;
   private final float[] t;
   private final float[] dsum;
@@ -78,14 +79,14 @@ public final class JavaAttentionBackend implements AttentionBackend {
     this.L = ops.lanes();
     this.QS = Math.max(64, 4 * L);
     s = new float[KT * QS];
-    m = new float[QS];
-    mOld = new float[QS];
-    l = new float[QS];
-    t = new float[QS];
-    dsum = new float[QS];
-    gsum = new float[QS];
-    alpha = new float[QS];
-    qrel = new float[QS];
+    cols = new SoftmaxColumns(QS);
+    m = cols.m;
+    l = cols.l;
+    t = cols.t;
+    dsum = cols.dsum;
+    gsum = cols.gsum;
+    alpha = cols.alpha;
+    qrel = cols.qrel;
     qpos = new int[QS];
   }
 
@@ -194,10 +195,9 @@ public final class JavaAttentionBackend implements AttentionBackend {
     }
     for (int v = 0; v < nvec; v++) {
       if (stats) {
-        ops.softmaxUpdateWithStats(
-            s, QS, v * L, kn, m, mOld, l, t, dsum, gsum, alpha, qrel, krel, global);
+        ops.softmaxUpdateWithStats(s, QS, v * L, kn, cols, krel, global);
       } else {
-        ops.softmaxUpdate(s, QS, v * L, kn, m, l, alpha);
+        ops.softmaxUpdate(s, QS, v * L, kn, cols);
       }
     }
     rescaleOutput(nvec, dv);

@@ -125,30 +125,15 @@ public interface FloatOps {
    * m_old = −∞ holds the identity (α = 1, shift 0); p are taken against 0 where m_new = −∞. Every
    * exponent is ≤ 0, so p ≤ 1 and p = 1 exactly at the maximum. e^x by {@link #exp2} of x·log₂e.
    */
-  void softmaxUpdate(float[] s, int ld, int i0, int kn, float[] m, float[] l, float[] alpha);
+  void softmaxUpdate(float[] s, int ld, int i0, int kn, SoftmaxColumns c);
 
   /**
    * {@link #softmaxUpdate} that also keeps t (Σ p·(s − m)), dsum (Σ p·|qrel_i − krel_j|) and gsum
    * (Σ p over keys with {@code global[j]}), rescaled by α (t also shifted by l·(m_old − m_new); the
    * old t term is dropped where α underflows to 0).
-   *
-   * @param mOld scratch of at least i0 + lanes() floats (receives the old running max)
    */
   void softmaxUpdateWithStats(
-      float[] s,
-      int ld,
-      int i0,
-      int kn,
-      float[] m,
-      float[] mOld,
-      float[] l,
-      float[] t,
-      float[] dsum,
-      float[] gsum,
-      float[] alpha,
-      float[] qrel,
-      float[] krel,
-      boolean[] global);
+      float[] s, int ld, int i0, int kn, SoftmaxColumns c, float[] krel, boolean[] global);
 
   /**
    * Additive scores of one key against one vector of queries: s[sOff + i] = Σ_{a<d}

@@ -236,29 +236,15 @@ final class PanamaFloatOps implements FloatOps {
   }
 
   @Override
-  public void softmaxUpdate(
-      float[] s, int ld, int i0, int kn, float[] m, float[] l, float[] alpha) {
-    PanamaSoftmax.update(s, ld, i0, kn, m, l, alpha);
+  public void softmaxUpdate(float[] s, int ld, int i0, int kn, SoftmaxColumns c) {
+    PanamaSoftmax.update(s, ld, i0, kn, c.m, c.l, c.alpha);
   }
 
   @Override
   public void softmaxUpdateWithStats(
-      float[] s,
-      int ld,
-      int i0,
-      int kn,
-      float[] m,
-      float[] mOld,
-      float[] l,
-      float[] t,
-      float[] dsum,
-      float[] gsum,
-      float[] alpha,
-      float[] qrel,
-      float[] krel,
-      boolean[] global) {
+      float[] s, int ld, int i0, int kn, SoftmaxColumns c, float[] krel, boolean[] global) {
     PanamaSoftmax.updateWithStats(
-        s, ld, i0, kn, m, mOld, l, t, dsum, gsum, alpha, qrel, krel, global);
+        s, ld, i0, kn, c.m, c.mOld, c.l, c.t, c.dsum, c.gsum, c.alpha, c.qrel, krel, global);
   }
 
   @Override

@@ -160,8 +160,10 @@ public final class ScalarFloatOps implements FloatOps {
   }
 
   @Override
-  public void softmaxUpdate(
-      float[] s, int ld, int i0, int kn, float[] m, float[] l, float[] alpha) {
+  public void softmaxUpdate(float[] s, int ld, int i0, int kn, SoftmaxColumns c) {
+    float[] m = c.m;
+    float[] l = c.l;
+    float[] alpha = c.alpha;
     newMax(s, ld, i0, kn, m, alpha);
     for (int i = i0; i < i0 + lanes; i++) {
       float mx = safeMax(m[i]);
@@ -178,20 +180,15 @@ public final class ScalarFloatOps implements FloatOps {
 
   @Override
   public void softmaxUpdateWithStats(
-      float[] s,
-      int ld,
-      int i0,
-      int kn,
-      float[] m,
-      float[] mOld,
-      float[] l,
-      float[] t,
-      float[] dsum,
-      float[] gsum,
-      float[] alpha,
-      float[] qrel,
-      float[] krel,
-      boolean[] global) {
+      float[] s, int ld, int i0, int kn, SoftmaxColumns c, float[] krel, boolean[] global) {
+    float[] m = c.m;
+    float[] mOld = c.mOld;
+    float[] l = c.l;
+    float[] t = c.t;
+    float[] dsum = c.dsum;
+    float[] gsum = c.gsum;
+    float[] alpha = c.alpha;
+    float[] qrel = c.qrel;
     System.arraycopy(m, i0, mOld, i0, lanes);
     newMax(s, ld, i0, kn, m, alpha);
     for (int i = i0; i < i0 + lanes; i++) {

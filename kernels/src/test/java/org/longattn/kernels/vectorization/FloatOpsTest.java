@@ -135,19 +135,19 @@ class FloatOpsTest {
       int x = 0;
       for (FloatOps ops : new FloatOps[] {PANAMA, SCALAR}) {
         float[] ss = s.clone();
-        float[] mm = m.clone();
-        float[] ll = l.clone();
-        float[] tt = t.clone();
-        float[] dd = dsum.clone();
-        float[] gg = gsum.clone();
-        float[] alpha = new float[ld];
+        SoftmaxColumns c = new SoftmaxColumns(ld);
+        System.arraycopy(m, 0, c.m, 0, ld);
+        System.arraycopy(l, 0, c.l, 0, ld);
+        System.arraycopy(t, 0, c.t, 0, ld);
+        System.arraycopy(dsum, 0, c.dsum, 0, ld);
+        System.arraycopy(gsum, 0, c.gsum, 0, ld);
+        System.arraycopy(qrel, 0, c.qrel, 0, ld);
         if (stats) {
-          ops.softmaxUpdateWithStats(
-              ss, ld, i0, kn, mm, new float[ld], ll, tt, dd, gg, alpha, qrel, krel, global);
+          ops.softmaxUpdateWithStats(ss, ld, i0, kn, c, krel, global);
         } else {
-          ops.softmaxUpdate(ss, ld, i0, kn, mm, ll, alpha);
+          ops.softmaxUpdate(ss, ld, i0, kn, c);
         }
-        outs[x++] = concat(ss, mm, ll, tt, dd, gg, alpha);
+        outs[x++] = concat(ss, c.m, c.l, c.t, c.dsum, c.gsum, c.alpha);
       }
       assertArrayEquals(outs[0], outs[1], "trial " + trial);
     }
