@@ -17,9 +17,10 @@ import org.longattn.kernels.span.SpanAttention;
 import org.longattn.kernels.span.TokenBlock;
 
 /**
- * Kernel-only throughput of a whole document held in memory: the spans of the job, computed by
- * {@link SpanAttention} on {@code threads} threads (one backend each), no Spark, no I/O; for a
- * dense multi-span document the job's tiles instead ({@link DenseTileBench}).
+ * Kernel-only throughput of a whole document, streamed from a bounded pool of blocks ({@link
+ * BenchDocument}): the spans of the job, computed by {@link SpanAttention} on {@code threads}
+ * threads (one backend each), no Spark, no I/O; for a dense multi-span document the job's tiles
+ * instead ({@link DenseTileBench}).
  *
  * <p>FLOPs counted as 4·|query block|·|key block|·d per (query block, key block) pair the kernel is
  * handed (2 for Q·Kᵀ, 2 for P·V with dv = d; masked pairs inside a tile count too, as in every
@@ -48,29 +49,17 @@ public final class KernelBench {
       String backend,
       long seed)
       throws Exception {
-    SplittableRandom rng = new SplittableRandom(seed);
     int b = p.blockSize();
-    int nb = p.numBlocks(n);
-    TokenBlock[] blocks = new TokenBlock[nb];
-    for (int blk = 0; blk < nb; blk++) {
-      int len = Math.min(n, (blk + 1) * b) - blk * b;
-      blocks[blk] =
-          new TokenBlock(
-              blk,
-              blk * b,
-              len,
-              gaussian(rng, len * shape.qkWidth()),
-              gaussian(rng, len * shape.qkWidth()),
-              gaussian(rng, len * shape.vWidth()));
-    }
+    BenchDocument doc = new BenchDocument(n, b, shape, seed);
+    int nb = doc.blocks;
     int[] gpos = p.globalPositions(n, new int[0]);
-    Globals globals = globals(gpos, blocks, shape, b);
+    Globals globals = globals(gpos, doc, shape, b);
     int spanBlocks = Integer.highestOneBit(Math.max(1, spanTokens / b));
     int spans = (nb + spanBlocks - 1) / spanBlocks;
     long hash = 1L;
     if (p.name().equals("dense") && spans > 1) {
-      double seconds = DenseTileBench.run(p, shape, blocks, spanBlocks, threads, backend);
-      return new Result(seconds, n, flops(p, shape, n, hash, gpos.length, blocks));
+      double seconds = DenseTileBench.run(p, shape, doc, spanBlocks, threads, backend);
+      return new Result(seconds, n, flops(p, shape, n, hash, gpos.length, doc));
     }
     AtomicInteger nextSpan = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -85,7 +74,7 @@ public final class KernelBench {
                   for (int s; (s = nextSpan.getAndIncrement()) < spans; ) {
                     int lo = s * spanBlocks;
                     int hi = Math.min(nb, lo + spanBlocks);
-                    sa.compute(n, hash, lo, hi, blk -> blocks[blk], globals);
+                    sa.compute(n, hash, lo, hi, doc::block, globals);
                   }
                 }
                 return null;
@@ -96,18 +85,19 @@ public final class KernelBench {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     pool.shutdown();
-    return new Result(seconds, n, flops(p, shape, n, hash, gpos.length, blocks));
+    return new Result(seconds, n, flops(p, shape, n, hash, gpos.length, doc));
   }
 
   static double flops(
-      AttentionPattern p, HeadShape shape, int n, long hash, int globals, TokenBlock[] blocks) {
+      AttentionPattern p, HeadShape shape, int n, long hash, int globals, BenchDocument doc) {
     double pairs = 0;
     Band band = p.band();
     for (int h = 0; h < shape.heads(); h++) {
-      for (TokenBlock qb : blocks) {
+      for (int qbi = 0; qbi < doc.blocks; qbi++) {
+        TokenBlock qb = doc.block(qbi);
         int qHi = qb.firstPos() + qb.n() - 1;
         for (int kb : p.localKeyBlocks(n, hash, h, qb.block())) {
-          TokenBlock k = blocks[kb];
+          TokenBlock k = doc.block(kb);
           if (!band.allowsNone(qb.firstPos(), qHi, k.firstPos(), k.firstPos() + k.n() - 1)) {
             pairs += (double) qb.n() * k.n();
           }
@@ -124,14 +114,14 @@ public final class KernelBench {
     return 4 * pairs * shape.d();
   }
 
-  private static Globals globals(int[] gpos, TokenBlock[] blocks, HeadShape shape, int b) {
+  private static Globals globals(int[] gpos, BenchDocument doc, HeadShape shape, int b) {
     int qk = shape.qkWidth();
     int vw = shape.vWidth();
     float[] q = new float[gpos.length * qk];
     float[] k = new float[gpos.length * qk];
     float[] v = new float[gpos.length * vw];
     for (int i = 0; i < gpos.length; i++) {
-      TokenBlock blk = blocks[gpos[i] / b];
+      TokenBlock blk = doc.block(gpos[i] / b);
       int r = gpos[i] - blk.firstPos();
       System.arraycopy(blk.q(), r * qk, q, i * qk, qk);
       System.arraycopy(blk.k(), r * qk, k, i * qk, qk);

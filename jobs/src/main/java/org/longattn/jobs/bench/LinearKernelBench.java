@@ -1,6 +1,5 @@
 package org.longattn.jobs.bench;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.longattn.jobs.attend.FlopCount;
@@ -8,12 +7,12 @@ import org.longattn.kernels.linear.LinearFamilies;
 import org.longattn.kernels.linear.LinearSpanAttention;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.span.HeadShape;
-import org.longattn.kernels.span.TokenBlock;
 
 /**
- * Kernel-only throughput of a linear-attention family on a whole document held in memory: {@link
- * LinearSpanAttention#document} (the job's three steps: span totals, the per-document scan or fold,
- * span outputs) on {@code threads} threads, no Spark, no I/O. Input: standard normal q, k, v.
+ * Kernel-only throughput of a linear-attention family on a whole document streamed from a bounded
+ * pool of blocks ({@link BenchDocument}): {@link LinearSpanAttention#document} (the job's three
+ * steps: span totals, the per-document scan or fold, span outputs) on {@code threads} threads, no
+ * Spark, no I/O. Input: standard normal q, k, v.
  *
  * <p>FLOPs counted per head and token, the state arithmetic only (feature maps not counted): {@code
  * linear}/{@code performer} non-causal 4·m·dv (S += φ(k)vᵀ, φ(q)ᵀS); causal 6·m·dv + (m + dv)·(b +
@@ -27,21 +26,8 @@ public final class LinearKernelBench {
   public static KernelBench.Result run(
       PatternSpec spec, HeadShape shape, int n, int spanTokens, int threads, long seed)
       throws Exception {
-    SplittableRandom rng = new SplittableRandom(seed);
     int b = spec.blockSize();
-    int nb = (n + b - 1) / b;
-    TokenBlock[] blocks = new TokenBlock[nb];
-    for (int blk = 0; blk < nb; blk++) {
-      int len = Math.min(n, (blk + 1) * b) - blk * b;
-      blocks[blk] =
-          new TokenBlock(
-              blk,
-              blk * b,
-              len,
-              KernelBench.gaussian(rng, len * shape.qkWidth()),
-              KernelBench.gaussian(rng, len * shape.qkWidth()),
-              KernelBench.gaussian(rng, len * shape.vWidth()));
-    }
+    BenchDocument doc = new BenchDocument(n, b, shape, seed);
     LinearSpanAttention<?> attention =
         new LinearSpanAttention<>(
             LinearFamilies.create(spec, shape, false), shape.heads(), shape.vWidth());
@@ -53,7 +39,7 @@ public final class LinearKernelBench {
               java.lang.management.ManagementFactory.getOperatingSystemMXBean();
       long cpu0 = os.getProcessCpuTime();
       long t0 = System.nanoTime();
-      attention.document(blocks, spanBlocks, pool, threads);
+      attention.document(doc::block, doc.blocks, spanBlocks, pool, threads, (pos, out) -> {});
       double seconds = (System.nanoTime() - t0) / 1e9;
       // on a shared machine the wall time says little: also report the CPU time the run took
       System.err.printf(

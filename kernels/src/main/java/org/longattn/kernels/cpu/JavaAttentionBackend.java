@@ -1,33 +1,31 @@
 package org.longattn.kernels.cpu;
 
-import static org.longattn.kernels.cpu.TileKernels.F;
-import static org.longattn.kernels.cpu.TileKernels.L;
-import static org.longattn.kernels.cpu.TileKernels.QS;
-
 import java.util.Arrays;
 import java.util.List;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.KeyRows;
 import org.longattn.kernels.QueryRows;
 import org.longattn.kernels.ScoreOverflowException;
 import org.longattn.kernels.pattern.Band;
 import org.longattn.kernels.state.SoftmaxState;
+import org.longattn.kernels.vectorization.FloatOps;
+import org.longattn.kernels.vectorization.SoftmaxColumns;
 
 /**
- * The CPU backend (Vector API): exact online-softmax attention, tile by tile.
+ * The CPU backend: exact online-softmax attention, tile by tile, on the JVM's {@link FloatOps} (the
+ * Vector API, or plain Java where the incubator module is absent).
  *
- * <p>Queries are taken in chunks of {@link TileKernels#QS} rows, transposed and pre-scaled once per
+ * <p>Queries are taken in chunks of QS = max(64, 4·lanes) rows, transposed and pre-scaled once per
  * chunk ({@code qt[c·QS + i] = scale·q_i[c]}); the chunk's state lives transposed too ({@code
  * ot[c·QS + i]} = o of query i, column c). Then for every key block in list order, 64 keys at a
  * time, with K and V read in place (any stride):
  *
  * <ol>
- *   <li>Sᵀ = K·Qtᵀ (keys × queries), register-blocked FMA ({@link TileKernels});
+ *   <li>Sᵀ = K·Qtᵀ (keys × queries), register-blocked FMA ({@link FloatOps#gemm4x4});
  *   <li>masking only when the tile is not entirely inside the band or has excluded keys ({@link
  *       Band#allowsAll}); tiles with {@link Band#allowsNone} are skipped;
- *   <li>online softmax down the columns, one vector of queries at a time ({@link TileSoftmax});
+ *   <li>online softmax down the columns, one vector of queries at a time ({@link
+ *       FloatOps#softmaxUpdate});
  *   <li>Oᵀ ← α·Oᵀ + Vᵀ·Pᵀ.
  * </ol>
  *
@@ -43,24 +41,54 @@ public final class JavaAttentionBackend implements AttentionBackend {
   /** Keys per tile. */
   private static final int KT = 64;
 
+  private final FloatOps ops;
+
+  /** Floats per vector of {@link #ops}. */
+  private final int L;
+
+  /** Query slots per chunk (the row length of qt, s and ot); a multiple of 4·L. */
+  private final int QS;
+
   private float[] qt = new float[0];
   private float[] ot = new float[0];
-  private final float[] s = new float[KT * QS];
-  private final float[] m = new float[QS];
-  private final float[] mOld = new float[QS];
-  private final float[] l = new float[QS];
-  private final float[] t = new float[QS];
-  private final float[] dsum = new float[QS];
-  private final float[] gsum = new float[QS];
-  private final float[] alpha = new float[QS];
-  private final int[] qpos = new int[QS];
+  private final float[] s;
+  private final float[] m;
+  private final SoftmaxColumns cols;
+  private final float[] l;
+  private final float[] t;
+  private final float[] dsum;
+  private final float[] gsum;
+  private final float[] alpha;
+  private final int[] qpos;
   private final int[] kpos = new int[KT];
-  private final float[] qrel = new float[QS];
+  private final float[] qrel;
   private final float[] krel = new float[KT];
   private final boolean[] excluded = new boolean[KT];
   private final boolean[] global = new boolean[KT];
   private float[] additiveW; // non-null only inside accumulateAdditive
   private boolean overflow; // a visible score of the current chunk is ±∞ or NaN
+
+  /** A backend on the JVM's {@link FloatOps#get()}. */
+  public JavaAttentionBackend() {
+    this(FloatOps.get());
+  }
+
+  /** A backend on the given primitives (tests compare implementations with it). */
+  public JavaAttentionBackend(FloatOps ops) {
+    this.ops = ops;
+    this.L = ops.lanes();
+    this.QS = Math.max(64, 4 * L);
+    s = new float[KT * QS];
+    cols = new SoftmaxColumns(QS);
+    m = cols.m;
+    l = cols.l;
+    t = cols.t;
+    dsum = cols.dsum;
+    gsum = cols.gsum;
+    alpha = cols.alpha;
+    qrel = cols.qrel;
+    qpos = new int[QS];
+  }
 
   @Override
   public String name() {
@@ -69,7 +97,7 @@ public final class JavaAttentionBackend implements AttentionBackend {
 
   @Override
   public String device() {
-    return "cpu (Vector API, " + F.vectorBitSize() + "-bit)";
+    return "cpu (" + ops.description() + ")";
   }
 
   @Override
@@ -167,10 +195,9 @@ public final class JavaAttentionBackend implements AttentionBackend {
     }
     for (int v = 0; v < nvec; v++) {
       if (stats) {
-        TileSoftmax.updateWithStats(
-            s, v * L, kn, m, mOld, l, t, dsum, gsum, alpha, qrel, krel, global);
+        ops.softmaxUpdateWithStats(s, QS, v * L, kn, cols, krel, global);
       } else {
-        TileSoftmax.update(s, v * L, kn, m, l, alpha);
+        ops.softmaxUpdate(s, QS, v * L, kn, cols);
       }
     }
     rescaleOutput(nvec, dv);
@@ -187,17 +214,15 @@ public final class JavaAttentionBackend implements AttentionBackend {
       int r0 = base + j * stride;
       int v = 0;
       for (; v + 4 <= nvec; v += 4) {
-        TileKernels.scores4x4(
-            qt, v * L, k, r0, r0 + stride, r0 + 2 * stride, r0 + 3 * stride, d, s, j);
+        ops.gemm4x4(d, k, r0, stride, 1, qt, v * L, QS, s, j * QS + v * L, QS, false);
       }
       for (; v < nvec; v++) {
-        TileKernels.scores4x1(
-            qt, v * L, k, r0, r0 + stride, r0 + 2 * stride, r0 + 3 * stride, d, s, j);
+        ops.gemm4x1(d, k, r0, stride, 1, qt, v * L, QS, s, j * QS + v * L, QS, false);
       }
     }
     for (; j < kn; j++) {
       for (int v = 0; v < nvec; v++) {
-        TileKernels.scores1x1(qt, v * L, k, base + j * stride, d, s, j);
+        ops.gemm1x1(d, k, base + j * stride, 1, qt, v * L, QS, s, j * QS + v * L, false);
       }
     }
   }
@@ -259,12 +284,7 @@ public final class JavaAttentionBackend implements AttentionBackend {
     for (int j = 0; j < kn; j++) {
       int row = base + j * stride;
       for (int v = 0; v < nvec; v++) {
-        FloatVector acc = FloatVector.zero(F);
-        for (int a = 0; a < d; a++) {
-          FloatVector x = FloatVector.fromArray(F, qt, a * QS + v * L).add(k[row + a]);
-          acc = VectorTanh.tanh(x).fma(FloatVector.broadcast(F, additiveW[a]), acc);
-        }
-        acc.intoArray(s, j * QS + v * L);
+        ops.additiveScores(qt, v * L, QS, d, k, row, additiveW, s, j * QS + v * L);
       }
     }
   }
@@ -291,18 +311,11 @@ public final class JavaAttentionBackend implements AttentionBackend {
   /** Oᵀ ← α·Oᵀ, skipped when no running max moved (α = 1 everywhere). */
   private void rescaleOutput(int nvec, int dv) {
     boolean moved = false;
-    for (int v = 0; v < nvec; v++) {
-      moved |= FloatVector.fromArray(F, alpha, v * L).compare(VectorOperators.NE, 1f).anyTrue();
+    for (int i = 0; i < nvec * L; i++) {
+      moved |= alpha[i] != 1f;
     }
-    if (!moved) {
-      return;
-    }
-    for (int v = 0; v < nvec; v++) {
-      FloatVector a = FloatVector.fromArray(F, alpha, v * L);
-      for (int c = 0; c < dv; c++) {
-        int o = c * QS + v * L;
-        FloatVector.fromArray(F, ot, o).mul(a).intoArray(ot, o);
-      }
+    if (moved) {
+      ops.scaleRows(ot, 0, QS, dv, alpha, 0, nvec * L);
     }
   }
 
@@ -315,15 +328,15 @@ public final class JavaAttentionBackend implements AttentionBackend {
     for (; c + 4 <= dv; c += 4) {
       int v = 0;
       for (; v + 4 <= nvec; v += 4) {
-        TileKernels.values4x4(s, v * L, kn, vals, base, stride, c, ot);
+        ops.gemm4x4(kn, vals, base + c, 1, stride, s, v * L, QS, ot, c * QS + v * L, QS, true);
       }
       for (; v < nvec; v++) {
-        TileKernels.values4x1(s, v * L, kn, vals, base, stride, c, ot);
+        ops.gemm4x1(kn, vals, base + c, 1, stride, s, v * L, QS, ot, c * QS + v * L, QS, true);
       }
     }
     for (; c < dv; c++) {
       for (int v = 0; v < nvec; v++) {
-        TileKernels.values1x1(s, v * L, kn, vals, base, stride, c, ot);
+        ops.gemm1x1(kn, vals, base + c, stride, s, v * L, QS, ot, c * QS + v * L, true);
       }
     }
   }

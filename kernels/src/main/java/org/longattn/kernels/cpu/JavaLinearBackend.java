@@ -15,7 +15,7 @@ public final class JavaLinearBackend implements LinearAttentionBackend {
 
   @Override
   public String device() {
-    return "cpu (Vector API, " + TileKernels.F.vectorBitSize() + "-bit)";
+    return "cpu (" + org.longattn.kernels.vectorization.FloatOps.get().description() + ")";
   }
 
   @Override

@@ -211,29 +211,55 @@ public final class LinearSpanAttention<S> {
    */
   public float[] document(TokenBlock[] blocks, int spanBlocks, ExecutorService pool, int workers)
       throws InterruptedException, ExecutionException {
-    int nb = blocks.length;
+    TokenBlock last = blocks[blocks.length - 1];
+    float[] out = new float[(last.firstPos() + last.n()) * outWidth];
+    document(
+        b -> blocks[b],
+        blocks.length,
+        spanBlocks,
+        pool,
+        workers,
+        (firstPos, o) -> System.arraycopy(o, 0, out, firstPos * outWidth, o.length));
+    return out;
+  }
+
+  /** Receives the outputs of one span: rows from token {@code firstPos} on, row-major. */
+  @FunctionalInterface
+  public interface SpanSink {
+    void accept(int firstPos, float[] out);
+  }
+
+  /**
+   * {@link #document(TokenBlock[], int, ExecutorService, int)} streamed: blocks come from {@code
+   * blockAt} (called again for each step, so they need not be held), each span's outputs go to
+   * {@code sink} (from the worker threads) — memory is bounded by the spans in flight and the
+   * per-span totals, not by the document.
+   */
+  public void document(
+      IntFunction<TokenBlock> blockAt,
+      int nb,
+      int spanBlocks,
+      ExecutorService pool,
+      int workers,
+      SpanSink sink)
+      throws InterruptedException, ExecutionException {
     int spans = (nb + spanBlocks - 1) / spanBlocks;
     byte[][] totals = new byte[spans][];
     forEachSpan(
         pool,
         workers,
         spans,
-        s ->
-            totals[s] =
-                spanTotal(b -> blocks[b], s * spanBlocks, Math.min(nb, (s + 1) * spanBlocks)));
+        s -> totals[s] = spanTotal(blockAt, s * spanBlocks, Math.min(nb, (s + 1) * spanBlocks)));
     List<byte[]> inputs = spanInputs(java.util.Arrays.asList(totals));
-    TokenBlock last = blocks[nb - 1];
-    float[] out = new float[(last.firstPos() + last.n()) * outWidth];
     forEachSpan(
         pool,
         workers,
         spans,
         s -> {
           int lo = s * spanBlocks;
-          float[] o = outputs(b -> blocks[b], lo, Math.min(nb, lo + spanBlocks), inputs.get(s));
-          System.arraycopy(o, 0, out, blocks[lo].firstPos() * outWidth, o.length);
+          float[] o = outputs(blockAt, lo, Math.min(nb, lo + spanBlocks), inputs.get(s));
+          sink.accept(blockAt.apply(lo).firstPos(), o);
         });
-    return out;
   }
 
   private static void forEachSpan(

@@ -1,16 +1,14 @@
-package org.longattn.kernels.cpu;
+package org.longattn.kernels.vectorization;
 
-import static org.longattn.kernels.cpu.TileKernels.F;
-import static org.longattn.kernels.cpu.TileKernels.QS;
+import static org.longattn.kernels.vectorization.PanamaFloatOps.F;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
  * Online-softmax update of one tile, one query vector (L queries) at a time, running down the key
- * rows of the transposed score tile {@code s[j·QS + i]} (so no horizontal reductions). Scores are
+ * rows of the transposed score tile {@code s[j·ld + i]} (so no horizontal reductions). Scores are
  * natural (scale already applied); masked scores are −∞. Overwrites s with p = e^(s − m_new) and
  * updates the running state (m, l[, t, dsum, gsum]) of those queries; writes the factor α =
  * e^(m_old − m_new) by which the caller must rescale the queries' output rows.
@@ -23,19 +21,8 @@ import jdk.incubator.vector.VectorOperators;
  * backend refuses scores beyond the float range before they get here. Where α underflows to 0 the
  * old t term is dropped (its limit is 0) instead of forming 0·(−∞).
  */
-final class TileSoftmax {
-  private static final float LOG2E = 1.4426950408889634f;
-
-  // 2^f on [−0.5, 0.5], near-minimax degree 5 with c0 = 1: relative error 1.9e-7 in fp32.
-  private static final float C1 = 0.6931470036506653f;
-  private static final float C2 = 0.24022242426872253f;
-  private static final float C3 = 0.05550733581185341f;
-  private static final float C4 = 0.009671512991189957f;
-  private static final float C5 = 0.0013264724984765053f;
-  private static final float ROUND = 12582912f; // 1.5·2^23: x + ROUND rounds x to an integer
-  private static final float MIN_EXP = -125f; // 2^x below this returns 0 (true value < 3e-38)
-
-  private TileSoftmax() {}
+final class PanamaSoftmax {
+  private PanamaSoftmax() {}
 
   /**
    * Running-max update of queries i0..i0+L over kn key rows: m ← m_new, α = e^(m_old − m_new) into
@@ -43,16 +30,16 @@ final class TileSoftmax {
    * crosses a call boundary (a method C2 does not inline would box it) and each stays under C2's
    * inlining node limit.
    */
-  private static void newMax(float[] s, int i0, int kn, float[] m, float[] alpha) {
+  private static void newMax(float[] s, int ld, int i0, int kn, float[] m, float[] alpha) {
     FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
     for (int j = 0; j < kn; j++) {
-      FloatVector x = FloatVector.fromArray(F, s, j * QS + i0);
+      FloatVector x = FloatVector.fromArray(F, s, j * ld + i0);
       mx = mx.blend(x, x.compare(VectorOperators.GT, mx)); // compare + blend: MAX is slow on 17
     }
     FloatVector mOld = FloatVector.fromArray(F, m, i0);
     FloatVector mNew = mOld.blend(mx, mx.compare(VectorOperators.GT, mOld));
     FloatVector shift = mOld.sub(mNew).blend(0f, isEmpty(mOld));
-    exp2(shift.mul(LOG2E)).intoArray(alpha, i0);
+    PanamaFloatOps.exp2(shift.mul(FloatOps.LOG2E)).intoArray(alpha, i0);
     mNew.intoArray(m, i0);
   }
 
@@ -66,13 +53,14 @@ final class TileSoftmax {
   }
 
   /** Update without statistics: m, l. */
-  static void update(float[] s, int i0, int kn, float[] m, float[] l, float[] alpha) {
-    newMax(s, i0, kn, m, alpha);
+  static void update(float[] s, int ld, int i0, int kn, float[] m, float[] l, float[] alpha) {
+    newMax(s, ld, i0, kn, m, alpha);
     FloatVector mx = safeMax(FloatVector.fromArray(F, m, i0));
     FloatVector sum = FloatVector.zero(F);
     for (int j = 0; j < kn; j++) {
-      int o = j * QS + i0;
-      FloatVector p = exp2(FloatVector.fromArray(F, s, o).sub(mx).mul(LOG2E));
+      int o = j * ld + i0;
+      FloatVector p =
+          PanamaFloatOps.exp2(FloatVector.fromArray(F, s, o).sub(mx).mul(FloatOps.LOG2E));
       p.intoArray(s, o);
       sum = sum.add(p);
     }
@@ -83,13 +71,14 @@ final class TileSoftmax {
    * Update with statistics: also t (Σ p·(s − m)), dsum (Σ p·|i − j|) and gsum (Σ p over keys with
    * {@code global[j]}).
    *
-   * @param mOld scratch of QS slots (receives the old running max)
+   * @param mOld scratch of at least i0 + L slots (receives the old running max)
    * @param qrel query positions by slot, relative to a base position
    * @param krel key positions of the tile's rows, relative to the same base (distances are exact in
    *     fp32 below 2^24 and rounded once above)
    */
   static void updateWithStats(
       float[] s,
+      int ld,
       int i0,
       int kn,
       float[] m,
@@ -103,9 +92,9 @@ final class TileSoftmax {
       float[] krel,
       boolean[] global) {
     FloatVector.fromArray(F, m, i0).intoArray(mOld, i0);
-    newMax(s, i0, kn, m, alpha);
+    newMax(s, ld, i0, kn, m, alpha);
     rescaleStats(i0, m, mOld, l, t, dsum, gsum, alpha);
-    accumulateStats(s, i0, kn, m, l, t, dsum, gsum, qrel, krel, global);
+    accumulateStats(s, ld, i0, kn, m, l, t, dsum, gsum, qrel, krel, global);
   }
 
   /** t ← α·(t + l·(m_old − m_new)), l, dsum, gsum ← α·(…); shift 0 where m_old = −∞. */
@@ -135,6 +124,7 @@ final class TileSoftmax {
   /** p = e^(s − m) into s; l, t, dsum, gsum += their terms (m already updated). */
   private static void accumulateStats(
       float[] s,
+      int ld,
       int i0,
       int kn,
       float[] m,
@@ -152,9 +142,9 @@ final class TileSoftmax {
     FloatVector dv = FloatVector.fromArray(F, dsum, i0);
     FloatVector gv = FloatVector.fromArray(F, gsum, i0);
     for (int j = 0; j < kn; j++) {
-      int o = j * QS + i0;
+      int o = j * ld + i0;
       FloatVector sh = FloatVector.fromArray(F, s, o).sub(mx); // ≤ 0 (−∞ for masked keys)
-      FloatVector p = exp2(sh.mul(LOG2E));
+      FloatVector p = PanamaFloatOps.exp2(sh.mul(FloatOps.LOG2E));
       p.intoArray(s, o);
       lv = lv.add(p);
       tv = p.fma(sh.blend(0f, p.compare(VectorOperators.EQ, 0f)), tv); // 0·−∞ guard
@@ -167,26 +157,5 @@ final class TileSoftmax {
     tv.intoArray(t, i0);
     dv.intoArray(dsum, i0);
     gv.intoArray(gsum, i0);
-  }
-
-  /**
-   * 2^x: x = n + f with n = round(x), f ∈ [−0.5, 0.5]; 2^f by polynomial, 2^n added to the exponent
-   * bits. Exactly 1 at x = 0; 0 below {@link #MIN_EXP} (−∞ included).
-   */
-  static FloatVector exp2(FloatVector x) {
-    VectorMask<Float> under = x.compare(VectorOperators.LT, MIN_EXP);
-    x = x.blend(MIN_EXP, under);
-    FloatVector r = x.add(ROUND);
-    FloatVector f = x.sub(r.sub(ROUND));
-    FloatVector p =
-        f.fma(C5, C4)
-            .fma(f, FloatVector.broadcast(F, C3))
-            .fma(f, FloatVector.broadcast(F, C2))
-            .fma(f, FloatVector.broadcast(F, C1))
-            .fma(f, FloatVector.broadcast(F, 1f));
-    // r's low mantissa bits hold 0x400000 + n; shifted by 23 they become n in the exponent field.
-    IntVector e = r.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
-    FloatVector y = p.reinterpretAsInts().add(e).reinterpretAsFloats();
-    return y.blend(0f, under);
   }
 }

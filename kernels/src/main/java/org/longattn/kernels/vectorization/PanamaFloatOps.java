@@ -1,0 +1,410 @@
+package org.longattn.kernels.vectorization;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link FloatOps} on the Vector API's preferred species (512-bit here: 16 floats). Loaded only by
+ * {@link FloatOpsProvider} when {@code jdk.incubator.vector} is present; nothing outside this
+ * package names a vector type.
+ *
+ * <p>Each kernel is a small method working from and to arrays, so that no vector crosses a call
+ * boundary (a method C2 does not inline would box it) and each stays under C2's inlining node
+ * limit. Lanewise {@code MAX} is slow on JDK 17: compare + blend instead.
+ */
+final class PanamaFloatOps implements FloatOps {
+  static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  static final int L = F.length();
+
+  @Override
+  public String description() {
+    return "Vector API, " + F.vectorBitSize() + "-bit";
+  }
+
+  @Override
+  public int lanes() {
+    return L;
+  }
+
+  static void clear(float[] c, int cOff, int ldc, int rows, int width) {
+    for (int r = 0; r < rows; r++) {
+      java.util.Arrays.fill(c, cOff + r * ldc, cOff + r * ldc + width, 0f);
+    }
+  }
+
+  @Override
+  public void gemm4x4(
+      int k,
+      float[] a,
+      int aOff,
+      int aRow,
+      int aStep,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] c,
+      int cOff,
+      int ldc,
+      boolean accumulate) {
+    if (!accumulate) {
+      clear(c, cOff, ldc, 4, 4 * L);
+    }
+    FloatVector c00 = FloatVector.fromArray(F, c, cOff);
+    FloatVector c01 = FloatVector.fromArray(F, c, cOff + L);
+    FloatVector c02 = FloatVector.fromArray(F, c, cOff + 2 * L);
+    FloatVector c03 = FloatVector.fromArray(F, c, cOff + 3 * L);
+    FloatVector c10 = FloatVector.fromArray(F, c, cOff + ldc);
+    FloatVector c11 = FloatVector.fromArray(F, c, cOff + ldc + L);
+    FloatVector c12 = FloatVector.fromArray(F, c, cOff + ldc + 2 * L);
+    FloatVector c13 = FloatVector.fromArray(F, c, cOff + ldc + 3 * L);
+    FloatVector c20 = FloatVector.fromArray(F, c, cOff + 2 * ldc);
+    FloatVector c21 = FloatVector.fromArray(F, c, cOff + 2 * ldc + L);
+    FloatVector c22 = FloatVector.fromArray(F, c, cOff + 2 * ldc + 2 * L);
+    FloatVector c23 = FloatVector.fromArray(F, c, cOff + 2 * ldc + 3 * L);
+    FloatVector c30 = FloatVector.fromArray(F, c, cOff + 3 * ldc);
+    FloatVector c31 = FloatVector.fromArray(F, c, cOff + 3 * ldc + L);
+    FloatVector c32 = FloatVector.fromArray(F, c, cOff + 3 * ldc + 2 * L);
+    FloatVector c33 = FloatVector.fromArray(F, c, cOff + 3 * ldc + 3 * L);
+    for (int t = 0; t < k; t++) {
+      int bo = bOff + t * ldb;
+      FloatVector b0 = FloatVector.fromArray(F, b, bo);
+      FloatVector b1 = FloatVector.fromArray(F, b, bo + L);
+      FloatVector b2 = FloatVector.fromArray(F, b, bo + 2 * L);
+      FloatVector b3 = FloatVector.fromArray(F, b, bo + 3 * L);
+      int ao = aOff + t * aStep;
+      FloatVector s = FloatVector.broadcast(F, a[ao]);
+      c00 = b0.fma(s, c00);
+      c01 = b1.fma(s, c01);
+      c02 = b2.fma(s, c02);
+      c03 = b3.fma(s, c03);
+      s = FloatVector.broadcast(F, a[ao + aRow]);
+      c10 = b0.fma(s, c10);
+      c11 = b1.fma(s, c11);
+      c12 = b2.fma(s, c12);
+      c13 = b3.fma(s, c13);
+      s = FloatVector.broadcast(F, a[ao + 2 * aRow]);
+      c20 = b0.fma(s, c20);
+      c21 = b1.fma(s, c21);
+      c22 = b2.fma(s, c22);
+      c23 = b3.fma(s, c23);
+      s = FloatVector.broadcast(F, a[ao + 3 * aRow]);
+      c30 = b0.fma(s, c30);
+      c31 = b1.fma(s, c31);
+      c32 = b2.fma(s, c32);
+      c33 = b3.fma(s, c33);
+    }
+    c00.intoArray(c, cOff);
+    c01.intoArray(c, cOff + L);
+    c02.intoArray(c, cOff + 2 * L);
+    c03.intoArray(c, cOff + 3 * L);
+    c10.intoArray(c, cOff + ldc);
+    c11.intoArray(c, cOff + ldc + L);
+    c12.intoArray(c, cOff + ldc + 2 * L);
+    c13.intoArray(c, cOff + ldc + 3 * L);
+    c20.intoArray(c, cOff + 2 * ldc);
+    c21.intoArray(c, cOff + 2 * ldc + L);
+    c22.intoArray(c, cOff + 2 * ldc + 2 * L);
+    c23.intoArray(c, cOff + 2 * ldc + 3 * L);
+    c30.intoArray(c, cOff + 3 * ldc);
+    c31.intoArray(c, cOff + 3 * ldc + L);
+    c32.intoArray(c, cOff + 3 * ldc + 2 * L);
+    c33.intoArray(c, cOff + 3 * ldc + 3 * L);
+  }
+
+  @Override
+  public void gemm4x1(
+      int k,
+      float[] a,
+      int aOff,
+      int aRow,
+      int aStep,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] c,
+      int cOff,
+      int ldc,
+      boolean accumulate) {
+    if (!accumulate) {
+      clear(c, cOff, ldc, 4, L);
+    }
+    FloatVector c0 = FloatVector.fromArray(F, c, cOff);
+    FloatVector c1 = FloatVector.fromArray(F, c, cOff + ldc);
+    FloatVector c2 = FloatVector.fromArray(F, c, cOff + 2 * ldc);
+    FloatVector c3 = FloatVector.fromArray(F, c, cOff + 3 * ldc);
+    for (int t = 0; t < k; t++) {
+      FloatVector bv = FloatVector.fromArray(F, b, bOff + t * ldb);
+      int ao = aOff + t * aStep;
+      c0 = bv.fma(FloatVector.broadcast(F, a[ao]), c0);
+      c1 = bv.fma(FloatVector.broadcast(F, a[ao + aRow]), c1);
+      c2 = bv.fma(FloatVector.broadcast(F, a[ao + 2 * aRow]), c2);
+      c3 = bv.fma(FloatVector.broadcast(F, a[ao + 3 * aRow]), c3);
+    }
+    c0.intoArray(c, cOff);
+    c1.intoArray(c, cOff + ldc);
+    c2.intoArray(c, cOff + 2 * ldc);
+    c3.intoArray(c, cOff + 3 * ldc);
+  }
+
+  @Override
+  public void gemm1x4(
+      int k,
+      float[] a,
+      int aOff,
+      int aStep,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] c,
+      int cOff,
+      boolean accumulate) {
+    if (!accumulate) {
+      clear(c, cOff, 0, 1, 4 * L);
+    }
+    FloatVector c0 = FloatVector.fromArray(F, c, cOff);
+    FloatVector c1 = FloatVector.fromArray(F, c, cOff + L);
+    FloatVector c2 = FloatVector.fromArray(F, c, cOff + 2 * L);
+    FloatVector c3 = FloatVector.fromArray(F, c, cOff + 3 * L);
+    for (int t = 0; t < k; t++) {
+      int bo = bOff + t * ldb;
+      FloatVector s = FloatVector.broadcast(F, a[aOff + t * aStep]);
+      c0 = FloatVector.fromArray(F, b, bo).fma(s, c0);
+      c1 = FloatVector.fromArray(F, b, bo + L).fma(s, c1);
+      c2 = FloatVector.fromArray(F, b, bo + 2 * L).fma(s, c2);
+      c3 = FloatVector.fromArray(F, b, bo + 3 * L).fma(s, c3);
+    }
+    c0.intoArray(c, cOff);
+    c1.intoArray(c, cOff + L);
+    c2.intoArray(c, cOff + 2 * L);
+    c3.intoArray(c, cOff + 3 * L);
+  }
+
+  @Override
+  public void gemm1x1(
+      int k,
+      float[] a,
+      int aOff,
+      int aStep,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] c,
+      int cOff,
+      boolean accumulate) {
+    if (!accumulate) {
+      clear(c, cOff, 0, 1, L);
+    }
+    FloatVector acc = FloatVector.fromArray(F, c, cOff);
+    for (int t = 0; t < k; t++) {
+      acc =
+          FloatVector.fromArray(F, b, bOff + t * ldb)
+              .fma(FloatVector.broadcast(F, a[aOff + t * aStep]), acc);
+    }
+    acc.intoArray(c, cOff);
+  }
+
+  @Override
+  public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+    int i = 0;
+    FloatVector av = FloatVector.broadcast(F, alpha);
+    for (; i + L <= n; i += L) {
+      av.fma(FloatVector.fromArray(F, x, xOff + i), FloatVector.fromArray(F, y, yOff + i))
+          .intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+    }
+  }
+
+  @Override
+  public void scaleRows(float[] x, int off, int ld, int rows, float[] f, int fOff, int n) {
+    int i = 0;
+    for (; i + L <= n; i += L) {
+      FloatVector fv = FloatVector.fromArray(F, f, fOff + i);
+      for (int r = 0; r < rows; r++) {
+        int o = off + r * ld + i;
+        FloatVector.fromArray(F, x, o).mul(fv).intoArray(x, o);
+      }
+    }
+    for (; i < n; i++) {
+      for (int r = 0; r < rows; r++) {
+        x[off + r * ld + i] *= f[fOff + i];
+      }
+    }
+  }
+
+  @Override
+  public void softmaxUpdate(float[] s, int ld, int i0, int kn, SoftmaxColumns c) {
+    PanamaSoftmax.update(s, ld, i0, kn, c.m, c.l, c.alpha);
+  }
+
+  @Override
+  public void softmaxUpdateWithStats(
+      float[] s, int ld, int i0, int kn, SoftmaxColumns c, float[] krel, boolean[] global) {
+    PanamaSoftmax.updateWithStats(
+        s, ld, i0, kn, c.m, c.mOld, c.l, c.t, c.dsum, c.gsum, c.alpha, c.qrel, krel, global);
+  }
+
+  @Override
+  public void additiveScores(
+      float[] qt, int qOff, int ld, int d, float[] k, int kOff, float[] w, float[] s, int sOff) {
+    FloatVector acc = FloatVector.zero(F);
+    for (int a = 0; a < d; a++) {
+      FloatVector x = FloatVector.fromArray(F, qt, qOff + a * ld).add(k[kOff + a]);
+      acc = tanh(x).fma(FloatVector.broadcast(F, w[a]), acc);
+    }
+    acc.intoArray(s, sOff);
+  }
+
+  @Override
+  public void eluPlusOne(float[] x, int xOff, float[] out, int oOff, int n) {
+    int c = 0;
+    for (; c + L <= n; c += L) {
+      FloatVector v = FloatVector.fromArray(F, x, xOff + c);
+      VectorMask<Float> positive = v.compare(VectorOperators.GT, 0f);
+      exp2(v.mul(LOG2E)).blend(v.add(1f), positive).intoArray(out, oOff + c);
+    }
+    for (; c < n; c++) {
+      float v = x[xOff + c];
+      out[oOff + c] = v > 0f ? v + 1f : (float) Math.exp(v);
+    }
+  }
+
+  @Override
+  public void addLayerNorm(
+      float[] a,
+      int aOff,
+      float[] x,
+      int xOff,
+      int n,
+      int h,
+      float[] gamma,
+      float[] beta,
+      float eps) {
+    int vh = F.loopBound(h);
+    for (int r = 0; r < n; r++) {
+      int o = xOff + r * h;
+      if (a != null) {
+        int ao = aOff + r * h;
+        int c = 0;
+        for (; c < vh; c += L) {
+          FloatVector.fromArray(F, x, o + c)
+              .add(FloatVector.fromArray(F, a, ao + c))
+              .intoArray(x, o + c);
+        }
+        for (; c < h; c++) {
+          x[o + c] += a[ao + c];
+        }
+      }
+      FloatVector acc = FloatVector.zero(F);
+      int c = 0;
+      for (; c < vh; c += L) {
+        acc = acc.add(FloatVector.fromArray(F, x, o + c));
+      }
+      float sum = acc.reduceLanes(VectorOperators.ADD);
+      for (; c < h; c++) {
+        sum += x[o + c];
+      }
+      float mean = sum / h;
+      FloatVector m = FloatVector.broadcast(F, mean);
+      acc = FloatVector.zero(F);
+      for (c = 0; c < vh; c += L) {
+        FloatVector d = FloatVector.fromArray(F, x, o + c).sub(m);
+        acc = d.fma(d, acc);
+      }
+      float sq = acc.reduceLanes(VectorOperators.ADD);
+      for (; c < h; c++) {
+        float d = x[o + c] - mean;
+        sq += d * d;
+      }
+      float inv = (float) (1.0 / Math.sqrt(sq / h + eps));
+      FloatVector iv = FloatVector.broadcast(F, inv);
+      for (c = 0; c < vh; c += L) {
+        FloatVector.fromArray(F, x, o + c)
+            .sub(m)
+            .mul(iv)
+            .fma(FloatVector.fromArray(F, gamma, c), FloatVector.fromArray(F, beta, c))
+            .intoArray(x, o + c);
+      }
+      for (; c < h; c++) {
+        x[o + c] = (x[o + c] - mean) * inv * gamma[c] + beta[c];
+      }
+    }
+  }
+
+  @Override
+  public void gelu(float[] x, int off, int len) {
+    FloatVector half = FloatVector.broadcast(F, 0.5f);
+    FloatVector one = FloatVector.broadcast(F, 1f);
+    FloatVector invSqrt2 = FloatVector.broadcast(F, (float) (1 / Math.sqrt(2)));
+    int end = off + len;
+    int i = off;
+    for (; i + L <= end; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, i);
+      erf(v.mul(invSqrt2)).add(one).mul(v).mul(half).intoArray(x, i);
+    }
+    for (; i < end; i++) {
+      x[i] = 0.5f * x[i] * (1f + FloatOps.erf(x[i] * (float) (1 / Math.sqrt(2))));
+    }
+  }
+
+  /** {@link FloatOps#exp2} of every lane. */
+  static FloatVector exp2(FloatVector x) {
+    VectorMask<Float> under = x.compare(VectorOperators.LT, EXP2_MIN);
+    x = x.blend(EXP2_MIN, under);
+    FloatVector r = x.add(EXP2_ROUND);
+    FloatVector f = x.sub(r.sub(EXP2_ROUND));
+    FloatVector p =
+        f.fma(EXP2_C5, EXP2_C4)
+            .fma(f, FloatVector.broadcast(F, EXP2_C3))
+            .fma(f, FloatVector.broadcast(F, EXP2_C2))
+            .fma(f, FloatVector.broadcast(F, EXP2_C1))
+            .fma(f, FloatVector.broadcast(F, 1f));
+    // r's low mantissa bits hold 0x400000 + n; shifted by 23 they become n in the exponent field.
+    jdk.incubator.vector.IntVector e = r.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+    FloatVector y = p.reinterpretAsInts().add(e).reinterpretAsFloats();
+    return y.blend(0f, under);
+  }
+
+  /**
+   * {@link FloatOps#tanh} of every lane. The Vector API's own {@code TANH} is not used: C2 calls a
+   * vector math library (SVML) while the interpreter and C1 call {@link Math#tanh} lane by lane, so
+   * scores changed with JIT tiering.
+   */
+  static FloatVector tanh(FloatVector x) {
+    FloatVector a = x.abs();
+    FloatVector s = x.mul(x);
+    FloatVector poly =
+        s.fma(TANH_P0, TANH_P1)
+            .fma(s, FloatVector.broadcast(F, TANH_P2))
+            .fma(s, FloatVector.broadcast(F, TANH_P3))
+            .fma(s, FloatVector.broadcast(F, TANH_P4))
+            .mul(s)
+            .fma(x, x);
+    FloatVector e = exp2(a.min(TANH_CLAMP).mul(TWO_LOG2E));
+    FloatVector big = FloatVector.broadcast(F, 1f).sub(FloatVector.broadcast(F, 2f).div(e.add(1f)));
+    VectorMask<Float> negative = x.compare(VectorOperators.LT, 0f);
+    big = big.blend(big.neg(), negative);
+    return big.blend(poly, a.compare(VectorOperators.LT, TANH_SMALL));
+  }
+
+  /** {@link FloatOps#erf} of every lane. */
+  static FloatVector erf(FloatVector v) {
+    FloatVector x = v.min(4f).max(-4f);
+    FloatVector x2 = x.mul(x);
+    FloatVector p = x2.fma(ERF_A13, ERF_A11);
+    p = p.fma(x2, FloatVector.broadcast(F, ERF_A9));
+    p = p.fma(x2, FloatVector.broadcast(F, ERF_A7));
+    p = p.fma(x2, FloatVector.broadcast(F, ERF_A5));
+    p = p.fma(x2, FloatVector.broadcast(F, ERF_A3));
+    p = p.fma(x2, FloatVector.broadcast(F, ERF_A1));
+    p = p.mul(x);
+    FloatVector q = x2.fma(ERF_B8, ERF_B6);
+    q = q.fma(x2, FloatVector.broadcast(F, ERF_B4));
+    q = q.fma(x2, FloatVector.broadcast(F, ERF_B2));
+    q = q.fma(x2, FloatVector.broadcast(F, ERF_B0));
+    return p.div(q);
+  }
+}
