@@ -20,8 +20,10 @@ public final class Progress {
   private final long start = System.nanoTime();
   private long last = start;
   private final Map<String, Double> timings = new LinkedHashMap<>();
+  private static volatile String lastStage;
 
   public Progress(String command) {
+    lastStage = null;
     this.command = command;
   }
 
@@ -31,7 +33,13 @@ public final class Progress {
     double s = (now - last) / 1e9;
     last = now;
     timings.put(stage, Math.round(s * 1000) / 1000.0);
+    lastStage = command + " " + stage;
     System.err.printf(Locale.ROOT, "[%s] %s: %s (%.2f s)%n", command, stage, what, s);
+  }
+
+  /** The last stage ended in this JVM ("attend plan"), null before the first: for error lines. */
+  public static String lastStage() {
+    return lastStage;
   }
 
   /** Prints the closing line with the total time. */

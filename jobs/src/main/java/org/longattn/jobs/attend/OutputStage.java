@@ -38,6 +38,7 @@ public final class OutputStage {
    * Writes the rows and {@code _longattn.json} (the result's facts + stage timings) atomically,
    * then releases what the execution persisted; returns the record.
    */
+  @SuppressWarnings("unchecked")
   public static Map<String, Object> write(
       SparkSession spark, AttendResult r, String output, boolean overwrite) {
     ShuffleMeter meter = ShuffleMeter.start(spark);
@@ -51,6 +52,13 @@ public final class OutputStage {
             r.rows().write().parquet(tmp);
             r.progress().stage("attend+write", r.rowCount() + " rows written");
             info.putAll(r.record().facts(meter.bytesWritten()));
+            info.put(
+                "profile",
+                StageProfile.record(
+                    info.get("profile") instanceof Map<?, ?> engine
+                        ? (Map<String, Object>) engine
+                        : Map.of(),
+                    meter.stages()));
             info.put("timings_s", r.progress().timings());
             AtomicOutput.writeText(spark, tmp, "_longattn.json", RunInfo.toJson(info));
           });

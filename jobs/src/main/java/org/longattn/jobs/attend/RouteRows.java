@@ -32,6 +32,7 @@ public final class RouteRows
   private final HeadShape shape;
   private final LongAccumulator ownBytes;
   private final LongAccumulator foreignBytes;
+  private StageProfile profile;
 
   public RouteRows(
       TokenRowDecoder decoder,
@@ -46,6 +47,12 @@ public final class RouteRows
     this.shape = shape;
     this.ownBytes = ownBytes;
     this.foreignBytes = foreignBytes;
+  }
+
+  /** Times read, decode and route into {@code p} (this object, for chaining). */
+  public RouteRows profiled(StageProfile p) {
+    this.profile = p;
+    return this;
   }
 
   @Override
@@ -70,6 +77,11 @@ public final class RouteRows
     private DocRoute current;
     private int currentBlock = -1;
     private int count;
+    private long readNs;
+    private long decodeNs;
+    private long routeNs;
+    private long routeBytes;
+    private long rowsRead;
 
     Router(Iterator<InternalRow> rows) {
       this.rows = rows;
@@ -78,11 +90,29 @@ public final class RouteRows
     @Override
     public boolean hasNext() {
       while (ready.isEmpty()) {
+        if (profile == null) {
+          if (!rows.hasNext()) {
+            flush();
+            return !ready.isEmpty();
+          }
+          add(decoder.decode(rows.next()));
+          continue;
+        }
+        long t0 = System.nanoTime();
         if (!rows.hasNext()) {
+          readNs += System.nanoTime() - t0;
           flush();
+          report();
           return !ready.isEmpty();
         }
-        add(decoder.decode(rows.next()));
+        InternalRow row = rows.next();
+        long t1 = System.nanoTime();
+        TokenRecord t = decoder.decode(row);
+        long t2 = System.nanoTime();
+        readNs += t1 - t0;
+        decodeNs += t2 - t1;
+        rowsRead++;
+        add(t);
       }
       return true;
     }
@@ -139,10 +169,35 @@ public final class RouteRows
       return new DocRoute(plan, spans, plan.globalPositions(pattern));
     }
 
+    /** Adds this task's read, decode and route time to the profile (once, at the end). */
+    private void report() {
+      if (rowsRead < 0) {
+        return;
+      }
+      profile.add("read", readNs, -1, 0);
+      profile.add("decode", decodeNs, -1, rowsRead);
+      profile.add("route", routeNs, -1, routeBytes);
+      rowsRead = -1;
+    }
+
     private void flush() {
       if (count == 0) {
         return;
       }
+      long t0 = profile == null ? 0 : System.nanoTime();
+      int queued = ready.size();
+      flushBlock();
+      if (profile != null) {
+        routeNs += System.nanoTime() - t0;
+        for (Tuple2<SpanKey, byte[]> r : ready) {
+          if (queued-- <= 0) {
+            routeBytes += r._2().length;
+          }
+        }
+      }
+    }
+
+    private void flushBlock() {
       int qk = shape.qkWidth();
       int vw = shape.vWidth();
       String doc = current.plan().docId();

@@ -58,10 +58,11 @@ public final class RoutedRecord {
   }
 
   private static void putRows(ByteBuffer buf, float[][] rows, int from, int to) {
+    java.nio.FloatBuffer f = buf.asFloatBuffer(); // one view for all rows
     for (int r = from; r < to; r++) {
-      buf.asFloatBuffer().put(rows[r]);
-      buf.position(buf.position() + 4 * rows[r].length);
+      f.put(rows[r]);
     }
+    buf.position(buf.position() + 4 * f.position());
   }
 
   /** The q part of an OWN record, as a QUERY record (bytes copied, the input is unchanged). */

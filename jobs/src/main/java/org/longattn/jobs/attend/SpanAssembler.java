@@ -1,5 +1,8 @@
 package org.longattn.jobs.attend;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -30,14 +33,14 @@ public final class SpanAssembler {
 
   /** Adds one routed record. */
   public void add(byte[] record) {
-    RoutedRecord.Decoded r = RoutedRecord.decode(record, shape.qkWidth(), shape.vWidth());
-    if (r.kind() == RoutedRecord.GLOBAL) {
-      globals.add(r);
+    if (record[0] == RoutedRecord.GLOBAL) {
+      globals.add(RoutedRecord.decode(record, shape.qkWidth(), shape.vWidth()));
       return;
     }
-    Builder b =
-        blocks.computeIfAbsent(r.block(), id -> new Builder(id, r.kind() == RoutedRecord.OWN));
-    b.add(r);
+    ByteBuffer buf = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
+    int block = buf.getInt(1);
+    Builder b = blocks.computeIfAbsent(block, id -> new Builder(id, record[0] == RoutedRecord.OWN));
+    b.add(buf);
   }
 
   /** The block with this id (null when it was not routed here); complete and checked. */
@@ -117,21 +120,34 @@ public final class SpanAssembler {
       this.seen = new boolean[n];
     }
 
-    void add(RoutedRecord.Decoded r) {
+    /**
+     * Copies the rows of an OWN or KEY record (layout: {@link RoutedRecord}) straight from its
+     * bytes into the block's arrays: no decoded intermediate arrays.
+     */
+    void add(ByteBuffer rec) {
       int qk = shape.qkWidth();
       int vw = shape.vWidth();
-      for (int i = 0; i < r.pos().length; i++) {
-        int slot = r.pos()[i] - first;
+      int count = rec.getInt(5);
+      int posAt = 9;
+      boolean withQ = rec.get(0) != RoutedRecord.KEY;
+      FloatBuffer f =
+          rec.position(posAt + 4 * count).slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+      int qAt = 0;
+      int kAt = withQ ? count * qk : 0;
+      int vAt = kAt + count * qk;
+      for (int i = 0; i < count; i++) {
+        int p = rec.getInt(posAt + 4 * i);
+        int slot = p - first;
         if (seen[slot]) {
-          throw duplicate(r.pos()[i], "pos");
+          throw duplicate(p, "pos");
         }
         seen[slot] = true;
         filled++;
         if (own) {
-          System.arraycopy(r.q(), i * qk, q, slot * qk, qk);
+          f.get(qAt + i * qk, q, slot * qk, qk);
         }
-        System.arraycopy(r.k(), i * qk, k, slot * qk, qk);
-        System.arraycopy(r.v(), i * vw, v, slot * vw, vw);
+        f.get(kAt + i * qk, k, slot * qk, qk);
+        f.get(vAt + i * vw, v, slot * vw, vw);
       }
     }
 

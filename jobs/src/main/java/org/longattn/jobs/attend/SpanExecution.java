@@ -8,6 +8,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.longattn.datasets.TokenTable;
@@ -66,6 +67,7 @@ final class SpanExecution implements Execution {
     Broadcast<Map<String, DocPlan>> bPlans = jsc.broadcast(plans);
     LongAccumulator ownBytes = jsc.sc().longAccumulator("kv bytes");
     LongAccumulator foreignBytes = jsc.sc().longAccumulator("kv bytes shipped to other spans");
+    StageProfile profile = StageProfile.register(jsc.sc());
     JavaPairRDD<SpanKey, byte[]> routed =
         in.tokens()
             .queryExecution()
@@ -73,14 +75,18 @@ final class SpanExecution implements Execution {
             .toJavaRDD()
             .mapPartitionsToPair(
                 new RouteRows(
-                    in.decoder(), bPlans, Routing.byPattern(p), shape, ownBytes, foreignBytes))
+                        in.decoder(), bPlans, Routing.byPattern(p), shape, ownBytes, foreignBytes)
+                    .profiled(profile))
             .partitionBy(new SpanPartitioner(partitions, bPlans));
-    SpanTasks tasks = new SpanTasks(bPlans, p, shape, score);
+    SpanTasks tasks = new SpanTasks(bPlans, p, shape, score).profiled(profile);
     // Each span is computed once; its compact result feeds both the rows and the global fold.
+    // On disk, not in memory: span results of a long document would fill the unified memory
+    // region and starve the span tasks' own arrays (user memory, outside Spark's accounting) —
+    // a 2 GiB heap ran out at 8M tokens. Memory per task is now bounded by the span.
     JavaRDD<SpanTasks.SpanOutput> spanOutputs =
-        routed.mapPartitions(tasks::compute).persist(StorageLevel.MEMORY_AND_DISK_SER());
-    JavaRDD<Row> spanRows = spanOutputs.flatMap(tasks::rows);
-    JavaRDD<Row> globalRows =
+        routed.mapPartitions(tasks::compute).persist(StorageLevel.DISK_ONLY());
+    JavaRDD<InternalRow> spanRows = spanOutputs.flatMap(tasks::rows);
+    JavaRDD<InternalRow> globalRows =
         GlobalFold.fold(
                 spanOutputs
                     .filter(SpanTasks.SpanOutput::hasPartials)
@@ -89,15 +95,18 @@ final class SpanExecution implements Execution {
                 shape.heads(),
                 partitions)
             .flatMap(tasks::globalRows);
+    // Internal rows straight to the writer: Row objects of float[] would be converted value by
+    // value into boxed arrays first (createDataFrame's converters).
     Dataset<Row> out =
-        in.spark()
-            .createDataFrame(
-                spanRows.union(globalRows),
+        ((org.apache.spark.sql.classic.SparkSession) in.spark())
+            .internalCreateDataFrame(
+                profile.timeRows(spanRows.union(globalRows)).rdd(),
                 TokenTable.outputSchema(
                     shape.heads(),
                     p.stats(),
                     p.binaryOutput(),
-                    TokenTable.has(in.tokens().schema(), TokenTable.MASK)));
+                    TokenTable.has(in.tokens().schema(), TokenTable.MASK)),
+                false);
     boolean convBand = pattern.name().equals("conv-band");
     AttendResult.RunRecord record =
         bytesWritten -> {
@@ -119,6 +128,7 @@ final class SpanExecution implements Execution {
           shuffle.put(
               "duplication_factor", kv == 0 ? 0.0 : (kv + foreignBytes.value()) / (double) kv);
           info.put("shuffle", shuffle);
+          info.put("profile", profile.toMap());
           info.put(
               "compute",
               Map.of(

@@ -8,6 +8,11 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.unsafe.Platform;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.longattn.datasets.FloatBytes;
 import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.Backends;
@@ -33,6 +38,7 @@ public final class SpanTasks implements java.io.Serializable {
   private final AttendParams params;
   private final HeadShape shape;
   private final ScoreFunction score;
+  private StageProfile profile;
 
   public SpanTasks(Broadcast<Map<String, DocPlan>> plans, AttendParams params, HeadShape shape) {
     this(plans, params, shape, ScoreFunction.scaledDot());
@@ -48,6 +54,12 @@ public final class SpanTasks implements java.io.Serializable {
     this.params = params;
     this.shape = shape;
     this.score = score;
+  }
+
+  /** Times shuffle read, assembly, kernel and row building into {@code p} (this, for chaining). */
+  public SpanTasks profiled(StageProfile p) {
+    this.profile = p;
+    return this;
   }
 
   /**
@@ -95,13 +107,29 @@ public final class SpanTasks implements java.io.Serializable {
   public Iterator<SpanOutput> compute(Iterator<Tuple2<SpanKey, byte[]>> records) {
     AttentionPattern pattern = params.pattern().build();
     java.util.TreeMap<SpanKey, SpanAssembler> assemblers = new java.util.TreeMap<>();
+    long readNs = 0;
+    long asmNs = 0;
+    long readBytes = 0;
+    long t0 = System.nanoTime();
     while (records.hasNext()) {
       Tuple2<SpanKey, byte[]> rec = records.next();
+      long t1 = profile == null ? 0 : System.nanoTime();
       assemblers
           .computeIfAbsent(
               rec._1(),
               k -> new SpanAssembler(plans.value().get(k.docId()), pattern.blockSize(), shape))
           .add(rec._2());
+      if (profile != null) {
+        long t2 = System.nanoTime();
+        readNs += t1 - t0;
+        asmNs += t2 - t1;
+        readBytes += rec._2().length;
+        t0 = t2;
+      }
+    }
+    if (profile != null) {
+      profile.add("shuffle_read", readNs + System.nanoTime() - t0, -1, readBytes);
+      profile.add("assemble", asmNs, -1, 0);
     }
     Iterator<java.util.Map.Entry<SpanKey, SpanAssembler>> spans = assemblers.entrySet().iterator();
     AttentionBackend backend = Backends.create(params.backend(), assignedGpu());
@@ -121,7 +149,13 @@ public final class SpanTasks implements java.io.Serializable {
         java.util.Map.Entry<SpanKey, SpanAssembler> span = spans.next();
         spans.remove(); // let the span's blocks go once computed
         try {
-          return computeSpan(span.getKey(), span.getValue(), pattern, attention);
+          if (profile == null) {
+            return computeSpan(span.getKey(), span.getValue(), pattern, attention);
+          }
+          StageProfile.Timer t = profile.start("kernel");
+          SpanOutput o = computeSpan(span.getKey(), span.getValue(), pattern, attention);
+          t.stop(4L * o.rows * shape.vWidth());
+          return o;
         } catch (InputRangeException e) {
           throw RangeRefusal.of(span.getKey().docId(), e);
         }
@@ -167,24 +201,41 @@ public final class SpanTasks implements java.io.Serializable {
     return params.stats();
   }
 
-  /** Output rows of a span's non-global positions. */
-  public Iterator<Row> rows(SpanOutput o) {
+  /**
+   * Output rows of a span's non-global positions, as Spark's internal rows (the writer's own form:
+   * no boxed floats, no conversion).
+   */
+  public Iterator<InternalRow> rows(SpanOutput o) {
+    if (profile == null) {
+      return buildRows(o);
+    }
+    StageProfile.Timer t = profile.start("row_build");
+    Iterator<InternalRow> rows = buildRows(o);
+    t.stop(0);
+    return rows;
+  }
+
+  private Iterator<InternalRow> buildRows(SpanOutput o) {
     DocPlan doc = plans.value().get(o.docId);
     int[] gpos = doc.globalPositions(params.pattern().build());
-    List<Row> out = new ArrayList<>(o.rows);
+    UTF8String id = UTF8String.fromString(o.docId);
+    List<InternalRow> out = new ArrayList<>(o.rows);
     for (int i = 0; i < o.rows; i++) {
       int p = o.firstPos + i;
       if (doc.padded(p)) {
-        out.add(paddingRow(o.docId, p));
+        Object[] padding = new Object[params.stats() ? 7 : 3]; // out and stats null
+        padding[0] = id;
+        padding[1] = p;
+        out.add(new GenericInternalRow(padding));
       } else if (java.util.Arrays.binarySearch(gpos, p) < 0) {
-        out.add(row(o.docId, p, o.out, i, o.entropy, o.meanDistance, o.maxWeight, o.globalMass));
+        out.add(internalRow(id, p, o.out, i, o.entropy, o.meanDistance, o.maxWeight, o.globalMass));
       }
     }
     return out.iterator();
   }
 
   /** (c) Emits one document's global rows from its fully folded partial states. */
-  public Iterator<Row> globalRows(Tuple2<String, byte[]> docFolded) {
+  public Iterator<InternalRow> globalRows(Tuple2<String, byte[]> docFolded) {
     DocPlan doc = plans.value().get(docFolded._1());
     AttentionPattern pattern = params.pattern().build();
     int heads = shape.heads();
@@ -202,9 +253,10 @@ public final class SpanTasks implements java.io.Serializable {
     } catch (InputRangeException e) {
       throw RangeRefusal.of(doc.docId(), e);
     }
-    List<Row> rows = new ArrayList<>(g);
+    List<InternalRow> rows = new ArrayList<>(g);
+    UTF8String id = UTF8String.fromString(doc.docId());
     for (int i = 0; i < g; i++) {
-      rows.add(row(doc.docId(), gpos[i], out, i, ent, dist, maxw, gm));
+      rows.add(internalRow(id, gpos[i], out, i, ent, dist, maxw, gm));
     }
     return rows.iterator();
   }
@@ -214,11 +266,44 @@ public final class SpanTasks implements java.io.Serializable {
     return new int[] {span * sb, Math.min(pattern.numBlocks(doc.n()), (span + 1) * sb)};
   }
 
-  /** A padding row: {@code out} and the stats are null. */
-  private Row paddingRow(String docId, int pos) {
-    return params.stats()
-        ? RowFactory.create(docId, pos, null, null, null, null, null)
-        : RowFactory.create(docId, pos, null);
+  /** Row {@code r} of the flat arrays as an internal row (values copied once, no boxing). */
+  InternalRow internalRow(
+      UTF8String docId,
+      int pos,
+      float[] out,
+      int r,
+      float[] ent,
+      float[] dist,
+      float[] maxw,
+      float[] gm) {
+    int vw = shape.vWidth();
+    Object outValue;
+    if (params.binaryOutput()) {
+      byte[] bytes = new byte[4 * vw];
+      FloatBytes.encodeFloats(out, r * vw, vw, bytes);
+      outValue = bytes;
+    } else {
+      outValue = floats(out, r, vw);
+    }
+    if (ent == null) {
+      return new GenericInternalRow(new Object[] {docId, pos, outValue});
+    }
+    int h = shape.heads();
+    return new GenericInternalRow(
+        new Object[] {
+          docId,
+          pos,
+          outValue,
+          floats(ent, r, h),
+          floats(dist, r, h),
+          floats(maxw, r, h),
+          floats(gm, r, h)
+        });
+  }
+
+  /** Row {@code r} of width {@code w} of a flat array, as Spark's array of floats. */
+  private static UnsafeArrayData floats(float[] a, int r, int w) {
+    return UnsafeArrayData.fromPrimitiveArray(a, Platform.FLOAT_ARRAY_OFFSET + 4 * r * w, w, 4);
   }
 
   Row row(

@@ -97,6 +97,14 @@ public final class Cli implements Runnable {
         });
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
+          String oom = outOfMemory(ex, parseResult);
+          if (oom != null) {
+            if (verbose[0]) {
+              ex.printStackTrace(err);
+            }
+            err.println(ERROR + oom);
+            return BAD_INPUT;
+          }
           String user = userMessage(ex);
           String cluster = user == null ? clusterMessage(ex) : null;
           if (user == null && cluster == null) {
@@ -113,6 +121,50 @@ public final class Cli implements Runnable {
           return user != null ? BAD_INPUT : CLUSTER_UNREACHABLE;
         });
     return cl.execute(args);
+  }
+
+  /**
+   * One line for a run that ran out of heap (in a task — embedded runs keep the JVM alive for it,
+   * {@code spark.executor.killOnFatalError.depth=0} — or on the driver): the step and Spark stage
+   * that failed, the heap, and the heap or span size that would fit. Null when it is not that.
+   */
+  static String outOfMemory(Throwable ex, CommandLine.ParseResult parseResult) {
+    String where = null;
+    boolean oom = false;
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      String msg = String.valueOf(t.getMessage());
+      oom |= t instanceof OutOfMemoryError || msg.contains("java.lang.OutOfMemoryError");
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("Task (\\d+) in stage (\\d+)\\.\\d+ failed").matcher(msg);
+      if (where == null && m.find()) {
+        where = "Spark stage " + m.group(2) + ", task " + m.group(1);
+      }
+    }
+    if (!oom) {
+      return null;
+    }
+    long heapMiB = Runtime.getRuntime().maxMemory() >> 20;
+    String step = org.longattn.jobs.Progress.lastStage();
+    StringBuilder b = new StringBuilder("out of memory ");
+    b.append(
+        step == null ? "while reading and planning the input" : "in the step after '" + step + "'");
+    if (where != null) {
+      b.append(" (").append(where).append(')');
+    }
+    b.append(": the heap is ").append(heapMiB).append(" MiB");
+    CommandLine.ParseResult sub = parseResult == null ? null : parseResult.subcommand();
+    String fit = "--driver-memory " + Math.max(1, (heapMiB * 2 + 1023) / 1024) + "g";
+    if (sub != null && sub.commandSpec().findOption("--span-tokens") != null) {
+      int span = sub.matchedOptionValue("--span-tokens", 32768);
+      b.append(" for spans of ").append(span).append(" tokens");
+      if (span > 1024) {
+        fit += " or --span-tokens " + span / 2;
+      }
+    }
+    return b.append("; rerun with ")
+        .append(fit)
+        .append(" (or fewer cores, --master local[1])")
+        .toString();
   }
 
   private static boolean isVerbose(CommandLine.ParseResult parseResult) {

@@ -114,6 +114,9 @@ public final class SparkOptions {
       checkHeap();
     }
     if (embedded(conf)) {
+      // A task that runs out of heap fails its job (one line, Cli.outOfMemory) instead of Spark
+      // exiting the JVM, which here is the driver too (exit 52 and a stray NullPointerException).
+      conf.setIfMissing("spark.executor.killOnFatalError.depth", "0");
       if (ui) {
         conf.set("spark.ui.enabled", "true");
       } else if (!uiGiven) {
