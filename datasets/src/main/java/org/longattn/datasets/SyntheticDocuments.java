@@ -14,7 +14,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.longattn.kernels.pattern.Seeds;
@@ -62,14 +61,7 @@ public final class SyntheticDocuments {
 
   /** The generated table: doc_id, pos, q, k, v (array&lt;float&gt; or binary), global, needle. */
   public static StructType schema(boolean binary) {
-    DataType vec =
-        binary ? DataTypes.BinaryType : DataTypes.createArrayType(DataTypes.FloatType, false);
-    return new StructType()
-        .add(TokenTable.DOC_ID, DataTypes.StringType, false)
-        .add(TokenTable.POS, DataTypes.IntegerType, false)
-        .add(TokenTable.Q, vec, false)
-        .add(TokenTable.K, vec, false)
-        .add(TokenTable.V, vec, false)
+    return TokenTable.vectorSchema(binary)
         .add(TokenTable.GLOBAL, DataTypes.BooleanType, false)
         .add(NEEDLE, DataTypes.IntegerType, true);
   }

@@ -21,6 +21,10 @@ import org.apache.spark.sql.types.StructType;
  * columns are bulk-copied from Spark's {@code UnsafeArrayData} and binary columns bulk-decoded,
  * without boxing each value as external {@code Row}s do.
  *
+ * <p>Vectors of type array&lt;array&lt;float&gt;&gt; (heads × dim) are flattened head-major, so the
+ * rest of the engine sees one layout; they must hold exactly {@code heads} inner arrays of one
+ * length.
+ *
  * <p>Checks, each failing with a one-line {@link InputException} naming document, position and
  * column: null {@code doc_id}/{@code pos}/vector or null vector element, negative {@code pos},
  * binary length not a multiple of 4, empty vector, {@code len(q)} or {@code len(v)} not divisible

@@ -224,6 +224,21 @@ public final class TokenTable {
   }
 
   /**
+   * The columns every writer of token tables starts with: {@code doc_id} string, {@code pos} int,
+   * {@code q}, {@code k}, {@code v} as array&lt;float&gt; or binary, none nullable.
+   */
+  public static StructType vectorSchema(boolean binary) {
+    DataType vec =
+        binary ? DataTypes.BinaryType : DataTypes.createArrayType(DataTypes.FloatType, false);
+    return new StructType()
+        .add(DOC_ID, DataTypes.StringType, false)
+        .add(POS, DataTypes.IntegerType, false)
+        .add(Q, vec, false)
+        .add(K, vec, false)
+        .add(V, vec, false);
+  }
+
+  /**
    * Schema of the output table: {@code doc_id} string, {@code pos} int, {@code out}
    * array&lt;float&gt; (heads × head_dim_v, head-major) or binary, and with {@code stats} the
    * per-head arrays {@link #STATS_COLUMNS} ({@code heads} values each).

@@ -12,8 +12,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.longattn.datasets.FloatBytes;
 import org.longattn.datasets.TokenTable;
@@ -35,14 +33,7 @@ public final class ArrayTokens {
 
   /** doc_id, pos, q, k, v: array&lt;float&gt; (head-major, H·d values) or binary. */
   public static StructType schema(boolean binary) {
-    DataType vec =
-        binary ? DataTypes.BinaryType : DataTypes.createArrayType(DataTypes.FloatType, false);
-    return new StructType()
-        .add(TokenTable.DOC_ID, DataTypes.StringType, false)
-        .add(TokenTable.POS, DataTypes.IntegerType, false)
-        .add(TokenTable.Q, vec, false)
-        .add(TokenTable.K, vec, false)
-        .add(TokenTable.V, vec, false);
+    return TokenTable.vectorSchema(binary);
   }
 
   /** Rows per task for this layout: about {@link #TASK_BYTES} of vectors. */

@@ -6,7 +6,6 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.longattn.datasets.FloatBytes;
@@ -36,15 +35,7 @@ final class TokenProjector implements FlatMapFunction<Iterator<Row>, Row> {
 
   /** doc_id, pos, q, k, v (array&lt;float&gt; or binary), token. */
   static StructType schema(boolean binary) {
-    DataType vec =
-        binary ? DataTypes.BinaryType : DataTypes.createArrayType(DataTypes.FloatType, false);
-    return new StructType()
-        .add(TokenTable.DOC_ID, DataTypes.StringType, false)
-        .add(TokenTable.POS, DataTypes.IntegerType, false)
-        .add(TokenTable.Q, vec, false)
-        .add(TokenTable.K, vec, false)
-        .add(TokenTable.V, vec, false)
-        .add(TOKEN, DataTypes.StringType, false);
+    return TokenTable.vectorSchema(binary).add(TOKEN, DataTypes.StringType, false);
   }
 
   @Override
