@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       GenerateCommand.class,
       EmbedCommand.class,
+      EncodeCommand.class,
       AttendCommand.class,
       PatternCommand.class,
       ReportCommand.class,
