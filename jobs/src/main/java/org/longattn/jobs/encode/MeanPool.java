@@ -86,6 +86,19 @@ final class MeanPool {
     return rows.sparkSession().createDataFrame(pooled, SCHEMA);
   }
 
-  /** The sum of one chunk's vectors. */
-  record Partial(int chunk, long count, double[] sum) implements java.io.Serializable {}
+  /** The sum of one chunk's vectors (a plain class: Kryo cannot build records). */
+  static final class Partial implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    int chunk;
+    long count;
+    double[] sum;
+
+    Partial() {}
+
+    Partial(int chunk, long count, double[] sum) {
+      this.chunk = chunk;
+      this.count = count;
+      this.sum = sum;
+    }
+  }
 }

@@ -28,6 +28,7 @@ import org.longattn.datasets.model.ModelTokenizer;
 import org.longattn.datasets.model.OnnxRuntimeReference;
 import org.longattn.datasets.model.PretrainedModel;
 import org.longattn.jobs.CliRunner;
+import org.longattn.kernels.model.Encoder;
 import scala.collection.Seq;
 
 /**
@@ -137,8 +138,11 @@ class EncodeEndToEndTest {
 
   /** Checks TOK and DOCS against ORT on every short document. */
   static void assertOnnxRuntime(Path tok, Path docs, String what) {
-    Map<String, float[]> hidden = read(tok, EncodeJob.HIDDEN);
-    Map<String, float[]> pooled = read(docs, MeanPool.EMBEDDING);
+    assertOnnxRuntime(read(tok, EncodeJob.HIDDEN), read(docs, MeanPool.EMBEDDING), what);
+  }
+
+  static void assertOnnxRuntime(
+      Map<String, float[]> hidden, Map<String, float[]> pooled, String what) {
     assertEquals(shortDocs.keySet(), hidden.keySet());
     assertEquals(shortDocs.keySet(), pooled.keySet());
     for (Map.Entry<String, int[]> d : shortDocs.entrySet()) {
@@ -227,29 +231,6 @@ class EncodeEndToEndTest {
     assertEquals("[CLS]", tokens.get(0).getString(0));
   }
 
-  @Test
-  void aWindowCoveringTheDocumentIsOnnxRuntime() {
-    Path tok = tmp.resolve("window-tok");
-    Path docs = tmp.resolve("window-docs");
-    encode(
-        "encode",
-        "--input",
-        shortIds.toString(),
-        "--output",
-        tok.toString(),
-        "--pooled-output",
-        docs.toString(),
-        "--model",
-        "all-minilm-l6-v2",
-        "--pattern",
-        "longformer",
-        "--window",
-        "512",
-        "--heads",
-        "12");
-    assertOnnxRuntime(tok, docs, "longformer w=512");
-  }
-
   /** ~2,500 tokens of real text: the prose four times, each starting at another paragraph. */
   static String longText() {
     String[] paragraphs = OnnxRuntimeReference.prose().split("\n\n");
@@ -301,17 +282,17 @@ class EncodeEndToEndTest {
   }
 
   @Test
-  void partitionsDoNotChangeABit() {
-    Map<String, int[]> docs = new LinkedHashMap<>();
-    docs.put("long", Arrays.copyOf(proseIds, proseIds.length));
-    docs.put("short", shortDocs.get("doc-130"));
-    Path ids = tmp.resolve("bitwise-ids");
+  void aWindowCoveringTheDocumentIsOnnxRuntimeAndPartitionsDoNotChangeABit() {
+    // the short documents and one of ~600 tokens, in spans of 256 tokens (the window crosses them)
+    Map<String, int[]> docs = new LinkedHashMap<>(shortDocs);
+    docs.put("long", proseIds);
+    Path ids = tmp.resolve("window-ids");
     writeIds(docs, ids);
     Map<String, float[]> first = null;
     Map<String, float[]> firstPooled = null;
     for (String partitions : List.of("1", "3")) {
-      Path tok = tmp.resolve("bitwise-tok-" + partitions);
-      Path pooled = tmp.resolve("bitwise-docs-" + partitions);
+      Path tok = tmp.resolve("window-tok-" + partitions);
+      Path pooled = tmp.resolve("window-docs-" + partitions);
       encode(
           "encode",
           "--input",
@@ -325,7 +306,7 @@ class EncodeEndToEndTest {
           "--pattern",
           "longformer",
           "--window",
-          "100",
+          "512",
           "--heads",
           "12",
           "--span-tokens",
@@ -337,12 +318,68 @@ class EncodeEndToEndTest {
       if (first == null) {
         first = hidden;
         firstPooled = mean;
+        Map<String, float[]> shortHidden = new HashMap<>(hidden);
+        Map<String, float[]> shortMean = new HashMap<>(mean);
+        shortHidden.remove("long");
+        shortMean.remove("long");
+        assertOnnxRuntime(shortHidden, shortMean, "longformer w=512");
       } else {
-        for (String d : docs.keySet()) {
+        for (String d : List.of("long", "doc-1", "doc-512")) {
           assertArrayEquals(first.get(d), hidden.get(d), d + ": 1 vs 3 partitions");
           assertArrayEquals(firstPooled.get(d), mean.get(d), d + " pooled: 1 vs 3 partitions");
         }
       }
     }
+  }
+
+  @Test
+  void embedModelLayerWritesTheModelsQkv() throws IOException {
+    String text = "The quick brown fox jumps over the lazy dog, twice: the quick brown fox!";
+    Path dir = Files.createDirectories(tmp.resolve("fox"));
+    Files.writeString(dir.resolve("fox.txt"), text);
+    Path out = tmp.resolve("fox-qkv");
+    CliRunner.Result r =
+        CliRunner.run(
+            "embed",
+            "--input",
+            dir.toString(),
+            "--output",
+            out.toString(),
+            "--model",
+            "all-minilm-l6-v2",
+            "--layer",
+            "0");
+    assertEquals(0, r.code(), r.err());
+    int[] ids;
+    String[] pieces;
+    try (ModelTokenizer tokenizer = MODEL.tokenizer()) {
+      ids = tokenizer.encode(text);
+      pieces = tokenizer.tokens(text);
+    }
+    // layer 0's q, k, v = LN(embeddings)·W + b, by the single-JVM encoder
+    Encoder encoder = MODEL.encoder();
+    int n = ids.length;
+    float[] x = new float[n * HIDDEN];
+    float[] qkv = new float[n * 3 * HIDDEN];
+    encoder.embed(ids, 0, n, 0, x);
+    encoder.projectQkv(0, x, n, qkv);
+    List<Row> rows =
+        SparkTestSession.get().read().parquet(out.toString()).orderBy("pos").collectAsList();
+    assertEquals(n, rows.size());
+    for (int i = 0; i < n; i++) {
+      Row row = rows.get(i);
+      assertEquals(pieces[i], row.getAs("token"));
+      String[] cols = {"q", "k", "v"};
+      for (int c = 0; c < 3; c++) {
+        Seq<Float> got = row.getAs(cols[c]);
+        float[] expected =
+            Arrays.copyOfRange(qkv, i * 3 * HIDDEN + c * HIDDEN, i * 3 * HIDDEN + (c + 1) * HIDDEN);
+        for (int j = 0; j < HIDDEN; j++) {
+          assertEquals(expected[j], got.apply(j), cols[c] + " of token " + i + " value " + j);
+        }
+      }
+    }
+    JsonNode record = new ObjectMapper().readTree(out.resolve("_longattn.json").toFile());
+    assertEquals(12, record.path("token_table").path("heads").asInt());
   }
 }
