@@ -67,6 +67,27 @@ public final class OnnxRuntimeReference implements AutoCloseable {
     }
   }
 
+  /**
+   * Asserts max |expected − actual| ≤ 1e-4 (the bound against ORT), naming the worst token and
+   * column of rows {@code width} wide.
+   */
+  public static void assertClose(float[] expected, float[] actual, int width, String what) {
+    org.junit.jupiter.api.Assertions.assertEquals(
+        expected.length, actual.length, what + ": length");
+    double max = 0;
+    int at = -1;
+    for (int i = 0; i < expected.length; i++) {
+      double d = Math.abs(expected[i] - actual[i]);
+      if (!(d <= max)) {
+        max = d;
+        at = i;
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(
+        max <= 1e-4,
+        what + ": max abs difference " + max + " at token " + at / width + " column " + at % width);
+  }
+
   /** 1 − cos(a, b), in double. */
   public static double cosineDistance(float[] a, float[] b) {
     double ab = 0, aa = 0, bb = 0;

@@ -115,19 +115,7 @@ class EncodeEndToEndTest {
   }
 
   static void assertClose(float[] expected, float[] actual, String what) {
-    assertEquals(expected.length, actual.length, what + ": length");
-    double max = 0;
-    int at = -1;
-    for (int i = 0; i < expected.length; i++) {
-      double d = Math.abs(expected[i] - actual[i]);
-      if (!(d <= max)) {
-        max = d;
-        at = i;
-      }
-    }
-    assertTrue(
-        max <= 1e-4,
-        what + ": max abs " + max + " at token " + at / HIDDEN + " column " + at % HIDDEN);
+    OnnxRuntimeReference.assertClose(expected, actual, HIDDEN, what);
   }
 
   static CliRunner.Result encode(String... args) {
