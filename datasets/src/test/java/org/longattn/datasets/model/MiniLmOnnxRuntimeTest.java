@@ -4,18 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.LongBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,17 +31,13 @@ class MiniLmOnnxRuntimeTest {
   private static final PretrainedModel MODEL = PretrainedModel.ALL_MINILM_L6_V2;
   private static final int HIDDEN = 384;
 
-  private static OrtEnvironment env;
-  private static OrtSession session;
+  private static OnnxRuntimeReference ort;
   private static Encoder encoder;
   private static int[] textIds;
 
   @BeforeAll
-  static void load() throws Exception {
-    env = OrtEnvironment.getEnvironment();
-    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-    options.setIntraOpNumThreads(1);
-    session = env.createSession(PretrainedModel.resourceBytes(MODEL.onnxResource()), options);
+  static void load() {
+    ort = new OnnxRuntimeReference(MODEL);
     encoder = MODEL.encoder();
     try (ModelTokenizer tokenizer = MODEL.tokenizer()) {
       textIds = tokenizer.encode(prose());
@@ -58,14 +45,12 @@ class MiniLmOnnxRuntimeTest {
   }
 
   @AfterAll
-  static void close() throws OrtException {
-    session.close();
+  static void close() {
+    ort.close();
   }
 
-  static String prose() throws IOException {
-    try (InputStream in = MiniLmOnnxRuntimeTest.class.getResourceAsStream("/model/prose.txt")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
+  static String prose() {
+    return OnnxRuntimeReference.prose();
   }
 
   /** [CLS] + the text's first n − 2 word pieces + [SEP] ([CLS] alone for n = 1). */
@@ -78,60 +63,16 @@ class MiniLmOnnxRuntimeTest {
   }
 
   /** ORT's last_hidden_state (n × 384) of one document. */
-  static float[] ort(int[] ids) throws OrtException {
-    int n = ids.length;
-    long[] inputIds = new long[n];
-    long[] mask = new long[n];
-    long[] types = new long[n];
-    for (int i = 0; i < n; i++) {
-      inputIds[i] = ids[i];
-      mask[i] = 1;
-    }
-    long[] shape = {1, n};
-    try (OnnxTensor a = OnnxTensor.createTensor(env, LongBuffer.wrap(inputIds), shape);
-        OnnxTensor b = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
-        OnnxTensor c = OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape);
-        OrtSession.Result r =
-            session.run(Map.of("input_ids", a, "attention_mask", b, "token_type_ids", c))) {
-      float[][][] out = (float[][][]) r.get("last_hidden_state").orElseThrow().getValue();
-      float[] flat = new float[n * HIDDEN];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(out[0][i], 0, flat, i * HIDDEN, HIDDEN);
-      }
-      return flat;
-    }
+  static float[] ort(int[] ids) {
+    return ort.lastHiddenState(ids);
   }
 
   static void assertClose(float[] expected, float[] actual, String what) {
-    assertEquals(expected.length, actual.length, what + ": length");
-    double max = 0;
-    int at = -1;
-    for (int i = 0; i < expected.length; i++) {
-      double d = Math.abs(expected[i] - actual[i]);
-      if (!(d <= max)) {
-        max = d;
-        at = i;
-      }
-    }
-    assertTrue(
-        max <= 1e-4,
-        what
-            + ": max abs difference "
-            + max
-            + " at token "
-            + at / HIDDEN
-            + " column "
-            + at % HIDDEN);
+    OnnxRuntimeReference.assertClose(expected, actual, HIDDEN, what);
   }
 
   static double cosineDistance(float[] a, float[] b) {
-    double ab = 0, aa = 0, bb = 0;
-    for (int i = 0; i < a.length; i++) {
-      ab += (double) a[i] * b[i];
-      aa += (double) a[i] * a[i];
-      bb += (double) b[i] * b[i];
-    }
-    return 1 - ab / Math.sqrt(aa * bb);
+    return OnnxRuntimeReference.cosineDistance(a, b);
   }
 
   @Test
@@ -150,7 +91,7 @@ class MiniLmOnnxRuntimeTest {
 
   @ParameterizedTest(name = "{0} tokens")
   @ValueSource(ints = {1, 7, 130, 512})
-  void denseAndFullWindowLongformerMatchOnnxRuntime(int n) throws OrtException {
+  void denseAndFullWindowLongformerMatchOnnxRuntime(int n) {
     int[] ids = document(n);
     float[] expected = ort(ids);
     float[] expectedPooled = Encoder.meanPool(expected, n, HIDDEN);
@@ -164,7 +105,7 @@ class MiniLmOnnxRuntimeTest {
   }
 
   @Test
-  void narrowWindowIsNotDense() throws OrtException {
+  void narrowWindowIsNotDense() {
     // the check above can fail: a window shorter than the document changes the output
     int[] ids = document(130);
     float[] hidden = encoder.forward(ids, LocalSelfAttention.sliding(8));
@@ -177,14 +118,9 @@ class MiniLmOnnxRuntimeTest {
   }
 
   @Test
-  void blockedAttentionOnALongDocumentIsOnnxRuntimeOnEachBlock() throws OrtException {
+  void blockedAttentionOnALongDocumentIsOnnxRuntimeOnEachBlock() {
     // ~3,000 tokens: the prose five times, each time starting at a different paragraph
-    String[] paragraphs;
-    try {
-      paragraphs = prose().split("\n\n");
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    String[] paragraphs = prose().split("\n\n");
     List<String> parts = new ArrayList<>();
     for (int r = 0; r < 5; r++) {
       for (int p = 0; p < paragraphs.length; p++) {

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       GenerateCommand.class,
       EmbedCommand.class,
+      EncodeCommand.class,
       ImportCommand.class,
       AttendCommand.class,
       ExportCommand.class,

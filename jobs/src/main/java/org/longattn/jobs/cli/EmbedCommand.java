@@ -8,6 +8,9 @@ import org.apache.spark.sql.SparkSession;
 import org.longattn.datasets.OutputPaths;
 import org.longattn.jobs.embed.EmbedJob;
 import org.longattn.jobs.embed.EmbedParams;
+import org.longattn.jobs.encode.EncodeJob;
+import org.longattn.jobs.encode.EncodeParams;
+import org.longattn.kernels.pattern.PatternSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -112,10 +115,26 @@ public final class EmbedCommand implements Callable<Integer> {
       description = "array | binary: how q, k, v are stored (default: ${DEFAULT-VALUE}).")
   String outputEncoding;
 
+  @Option(
+      names = "--model",
+      description =
+          "Instead of Word2Vec: a pretrained model's q, k, v of --layer (all-minilm-l6-v2; 12 heads"
+              + " x 32), tokenized by its tokenizer; the layers below run with longformer"
+              + " --window 256 (for other patterns: encode --dump-qkv).")
+  String model;
+
+  @Option(
+      names = "--layer",
+      description = "With --model: the layer (0-based) whose q, k, v to write.")
+  Integer layer;
+
   @Mixin SparkOptions sparkOptions;
 
   @Override
   public Integer call() {
+    if (model != null || layer != null) {
+      return modelLayer();
+    }
     EmbedParams p = params();
     SparkSession spark = sparkOptions.session("embed");
     OutputPaths.check(spark)
@@ -127,6 +146,61 @@ public final class EmbedCommand implements Callable<Integer> {
         .readsFile("--preset", sparkOptions.preset)
         .verify();
     EmbedJob.run(spark, p);
+    return 0;
+  }
+
+  private static final List<String> WORD2VEC_ONLY =
+      List.of(
+          "--head-dim",
+          "--value-dim",
+          "--vector-size",
+          "--min-count",
+          "--word2vec-iterations",
+          "--word2vec-window",
+          "--seed",
+          "--word2vec",
+          "--save-word2vec",
+          "--weights",
+          "--token-pattern",
+          "--output-encoding");
+
+  /** {@code --model M --layer L}: the short way to {@code encode --dump-qkv L}. */
+  private Integer modelLayer() {
+    CommandLine cmd = spec.commandLine();
+    if (model == null || layer == null) {
+      throw new CommandLine.ParameterException(cmd, "--model and --layer go together");
+    }
+    if (layer < 0) {
+      throw new CommandLine.ParameterException(cmd, "--layer must be >= 0, got " + layer);
+    }
+    for (String f : WORD2VEC_ONLY) {
+      if (cmd.getParseResult().hasMatchedOption(f)) {
+        throw new CommandLine.ParameterException(
+            cmd, f + " does not apply with --model (the model has its own tokenizer and weights)");
+      }
+    }
+    EncodeParams p =
+        EncodeCommand.params(
+            cmd,
+            input,
+            null,
+            null,
+            model,
+            cmd.getParseResult().hasMatchedOption("--heads") ? heads : null,
+            new PatternSpec("longformer", 64, 256, 1, 3, 0, false),
+            "auto",
+            32768,
+            0,
+            overwrite,
+            layer,
+            output);
+    SparkSession spark = sparkOptions.session("embed");
+    OutputPaths.check(spark)
+        .writes("--output", output)
+        .reads("--input", input)
+        .readsFile("--preset", sparkOptions.preset)
+        .verify();
+    EncodeJob.run(spark, p);
     return 0;
   }
 

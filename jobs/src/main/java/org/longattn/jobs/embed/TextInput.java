@@ -172,7 +172,7 @@ public final class TextInput {
   }
 
   /** The visible {@code .txt} files of the input (the path itself if it is one), else none. */
-  private static List<String> textFiles(SparkSession spark, String path) {
+  public static List<String> textFiles(SparkSession spark, String path) {
     Path p = new Path(path);
     try {
       FileSystem fs = FileSystem.get(p.toUri(), spark.sparkContext().hadoopConfiguration());

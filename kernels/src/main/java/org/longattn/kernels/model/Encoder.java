@@ -1,5 +1,6 @@
 package org.longattn.kernels.model;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -69,21 +70,34 @@ public final class Encoder {
    * @throws IllegalArgumentException for an id outside the vocabulary
    */
   public void embed(int[] ids, int idOff, int n, int firstPosition, float[] x) {
+    int[] positions = new int[n];
+    for (int i = 0; i < n; i++) {
+      positions[i] = firstPosition + i;
+    }
+    embed(Arrays.copyOfRange(ids, idOff, idOff + n), positions, n, x);
+  }
+
+  /**
+   * x₀ of n tokens in any order (row i = token {@code ids[i]} at document position {@code
+   * positions[i]}) into {@code x[0 .. n·hidden)}; each row depends on its own token only.
+   *
+   * @throws IllegalArgumentException for an id outside the vocabulary or a negative position
+   */
+  public void embed(int[] ids, int[] positions, int n, float[] x) {
     int h = config.hidden();
     float[] word = weights.wordEmbeddings();
     float[] pos = weights.positionEmbeddings();
     float[] type = weights.tokenTypeEmbedding();
     for (int i = 0; i < n; i++) {
-      int id = ids[idOff + i];
+      int id = ids[i];
       if (id < 0 || id >= config.vocab()) {
         throw new IllegalArgumentException(
-            "token id "
-                + id
-                + " at position "
-                + (firstPosition + i)
-                + " is outside the vocabulary");
+            "token id " + id + " at position " + positions[i] + " is outside the vocabulary");
       }
-      int p = Math.floorMod(firstPosition + i, config.maxPositions());
+      if (positions[i] < 0) {
+        throw new IllegalArgumentException("negative position " + positions[i]);
+      }
+      int p = positions[i] % config.maxPositions();
       int wo = id * h;
       int po = p * h;
       int xo = i * h;
