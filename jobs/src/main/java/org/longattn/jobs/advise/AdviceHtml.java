@@ -317,10 +317,12 @@ final class AdviceHtml {
       s.append(
               String.format(
                   Locale.ROOT,
-                  "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>",
+                  "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" stroke=\"%s\" stroke-width=\"1.5\""
+                      + " fill=\"%s\"><title>",
                   x,
                   y,
-                  cov[i] >= target ? "#1b6e20" : "#a33"))
+                  colour(i),
+                  cov[i] >= target ? colour(i) : "white"))
           .append(esc(names[i]))
           .append(": coverage ")
           .append(num(cov[i]))

@@ -112,7 +112,7 @@ public final class AdviseJob {
               p.input());
     }
     int[] lengths = TokenTable.probeLengths(df, p.input());
-    HeadShape shape = headShape(lengths, heads);
+    HeadShape shape = InputStage.headShape(lengths, heads);
     TokenRowDecoder decoder = TokenRowDecoder.forSchema(df.schema(), heads, lengths[0], lengths[1]);
     Routing routing =
         new Routing(
@@ -157,18 +157,6 @@ public final class AdviseJob {
         });
     progress.done("advice in " + p.output() + "/index.html");
     return advice;
-  }
-
-  static HeadShape headShape(int[] lengths, int heads) {
-    if (lengths[0] % heads != 0) {
-      throw new InputException(
-          "column 'q': length " + lengths[0] + " is not divisible by --heads " + heads);
-    }
-    if (lengths[1] % heads != 0) {
-      throw new InputException(
-          "column 'v': length " + lengths[1] + " is not divisible by --heads " + heads);
-    }
-    return new HeadShape(heads, lengths[0] / heads, lengths[1] / heads);
   }
 
   /** The document id of a unit key. */

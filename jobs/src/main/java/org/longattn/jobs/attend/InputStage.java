@@ -67,7 +67,7 @@ public final class InputStage {
     return (int) Math.max(1, Math.min(Math.min(spans, wanted), 1 << 16));
   }
 
-  static HeadShape headShape(int[] lengths, int heads) {
+  public static HeadShape headShape(int[] lengths, int heads) {
     if (heads < 1) {
       throw new InputException("--heads must be >= 1, got " + heads);
     }
