@@ -34,7 +34,7 @@ class HostileStringsTest {
   private static final Set<String> REPORT_TAGS =
       Set.of(
           "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "code", "table",
-          "tbody", "tr", "th", "td", "div", "svg", "rect", "line", "text");
+          "tbody", "tr", "th", "td", "div", "svg", "rect", "line", "text", "section", "b", "span");
 
   private static final String LONG = "&<".repeat(1500) + "end";
 
