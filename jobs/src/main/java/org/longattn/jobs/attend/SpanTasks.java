@@ -276,36 +276,13 @@ public final class SpanTasks implements java.io.Serializable {
       float[] dist,
       float[] maxw,
       float[] gm) {
-    int vw = shape.vWidth();
-    Object outValue;
-    if (params.binaryOutput()) {
-      byte[] bytes = new byte[4 * vw];
-      FloatBytes.encodeFloats(out, r * vw, vw, bytes);
-      outValue = bytes;
-    } else {
-      outValue = floats(out, r, vw);
-    }
-    if (ent == null) {
-      return new GenericInternalRow(new Object[] {docId, pos, outValue});
-    }
-    int h = shape.heads();
-    return new GenericInternalRow(
-        new Object[] {
-          docId,
-          pos,
-          outValue,
-          floats(ent, r, h),
-          floats(dist, r, h),
-          floats(maxw, r, h),
-          floats(gm, r, h)
-        });
+    Object[] v = values(out, r, ent, dist, maxw, gm, true);
+    v[0] = docId;
+    v[1] = pos;
+    return new GenericInternalRow(v);
   }
 
-  /** Row {@code r} of width {@code w} of a flat array, as Spark's array of floats. */
-  private static UnsafeArrayData floats(float[] a, int r, int w) {
-    return UnsafeArrayData.fromPrimitiveArray(a, Platform.FLOAT_ARRAY_OFFSET + 4 * r * w, w, 4);
-  }
-
+  /** Row {@code r} of the flat arrays as a {@link Row} (float[] values). */
   Row row(
       String docId,
       int pos,
@@ -315,26 +292,41 @@ public final class SpanTasks implements java.io.Serializable {
       float[] dist,
       float[] maxw,
       float[] gm) {
+    Object[] v = values(out, r, ent, dist, maxw, gm, false);
+    v[0] = docId;
+    v[1] = pos;
+    return RowFactory.create(v);
+  }
+
+  /**
+   * The values of row {@code r} from index 2 on: out, then (with stats) entropy, mean distance, max
+   * weight, global mass; arrays as Spark's internal arrays or as float[].
+   */
+  private Object[] values(
+      float[] out, int r, float[] ent, float[] dist, float[] maxw, float[] gm, boolean internal) {
     int vw = shape.vWidth();
-    Object outValue;
+    Object[] v = new Object[ent == null ? 3 : 7];
     if (params.binaryOutput()) {
       byte[] bytes = new byte[4 * vw];
       FloatBytes.encodeFloats(out, r * vw, vw, bytes);
-      outValue = bytes;
+      v[2] = bytes;
     } else {
-      outValue = java.util.Arrays.copyOfRange(out, r * vw, (r + 1) * vw);
+      v[2] = slice(out, r, vw, internal);
     }
-    if (ent == null) {
-      return RowFactory.create(docId, pos, outValue);
+    if (ent != null) {
+      int h = shape.heads();
+      v[3] = slice(ent, r, h, internal);
+      v[4] = slice(dist, r, h, internal);
+      v[5] = slice(maxw, r, h, internal);
+      v[6] = slice(gm, r, h, internal);
     }
-    int h = shape.heads();
-    return RowFactory.create(
-        docId,
-        pos,
-        outValue,
-        java.util.Arrays.copyOfRange(ent, r * h, (r + 1) * h),
-        java.util.Arrays.copyOfRange(dist, r * h, (r + 1) * h),
-        java.util.Arrays.copyOfRange(maxw, r * h, (r + 1) * h),
-        java.util.Arrays.copyOfRange(gm, r * h, (r + 1) * h));
+    return v;
+  }
+
+  /** Row {@code r} of width {@code w} of a flat array: Spark's internal array or a float[]. */
+  private static Object slice(float[] a, int r, int w, boolean internal) {
+    return internal
+        ? UnsafeArrayData.fromPrimitiveArray(a, Platform.FLOAT_ARRAY_OFFSET + 4 * r * w, w, 4)
+        : java.util.Arrays.copyOfRange(a, r * w, (r + 1) * w);
   }
 }
