@@ -5,6 +5,9 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.longattn.datasets.GeneratorSpec;
 import org.longattn.datasets.OutputPaths;
+import org.longattn.jobs.advise.AdviseJob;
+import org.longattn.jobs.advise.AdviseParams;
+import org.longattn.jobs.advise.Candidate;
 import org.longattn.jobs.attend.AttendParams;
 import org.longattn.jobs.attend.OutputStage;
 import org.longattn.jobs.generate.GenerateJob;
@@ -14,12 +17,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code demo}: generate → attend (BigBird, stats) on the embedded default, then say where. */
+/**
+ * {@code demo}: generate → attend (BigBird, stats) → advise (which pattern keeps the attention) →
+ * report (opening with advise's recommendation) on the embedded default, then say where.
+ */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description =
-        "Generate a few ~100k-token documents, run BigBird attention with stats, write the report.")
+        "Generate a few ~100k-token documents, run BigBird attention with stats, ask advise which"
+            + " pattern keeps the attention, write the report.")
 public final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--dir",
@@ -41,6 +48,11 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Mixin SparkOptions sparkOptions;
 
+  /**
+   * The patterns the demo's advise weighs: three sparse families at their usual sizes and dense.
+   */
+  static final String DEMO_CANDIDATES = "longformer:w=256,bigbird:b=64:r=3,sink:s=4:w=256,dense";
+
   @Override
   public Integer call() {
     SparkSession spark = sparkOptions.session("demo");
@@ -49,6 +61,7 @@ public final class DemoCommand implements Callable<Integer> {
     OutputPaths.check(spark)
         .writes("--dir", tokensDir)
         .writes("--dir", attentionDir)
+        .writes("--dir", dir.resolve("advice").toString())
         .writes("--dir", dir.resolve("report").toString())
         .readsFile("--preset", sparkOptions.preset)
         .verify();
@@ -70,8 +83,35 @@ public final class DemoCommand implements Callable<Integer> {
             32768,
             0,
             false));
+    String adviceDir = dir.resolve("advice").toString();
+    AdviseJob.run(
+        spark,
+        new AdviseParams(
+            tokensDir,
+            adviceDir,
+            true,
+            2,
+            Candidate.parseList(DEMO_CANDIDATES, false),
+            0.95,
+            null,
+            32,
+            7,
+            false,
+            0,
+            32768));
     String reportDir = dir.resolve("report").toString();
-    ReportJob.run(spark, attentionDir, reportDir, true, 40, 32, 3);
+    ReportJob.run(
+        spark,
+        attentionDir,
+        reportDir,
+        true,
+        40,
+        32,
+        3,
+        ReportJob.DEFAULT_HEATMAPS,
+        ReportJob.DEFAULT_HEATMAP_QUERIES,
+        ReportJob.DEFAULT_HUBS,
+        new ReportJob.Sources(null, adviceDir));
     System.out.println("demo: token table      " + tokensDir);
     System.out.println(
         "demo: attention output "
@@ -79,6 +119,7 @@ public final class DemoCommand implements Callable<Integer> {
             + " (run parameters in "
             + attentionDir
             + "/_longattn.json)");
+    System.out.println("demo: advice           " + Path.of(adviceDir, "index.html"));
     System.out.println(
         "demo: report           " + Path.of(reportDir, "index.html") + " (open it in a browser)");
     return 0;
