@@ -98,7 +98,7 @@ final class SpanExecution implements Execution {
                     p.stats(),
                     p.binaryOutput(),
                     TokenTable.has(in.tokens().schema(), TokenTable.MASK)));
-    boolean convBand = pattern.name().equals("conv-band");
+    boolean convBand = p.pattern().family().convolutionKernel();
     AttendResult.RunRecord record =
         bytesWritten -> {
           Map<String, Object> info =
