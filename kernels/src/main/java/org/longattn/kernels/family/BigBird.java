@@ -1,33 +1,16 @@
 package org.longattn.kernels.family;
 
-import java.util.List;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.BigBirdPattern;
-import org.longattn.kernels.pattern.Family;
+import org.longattn.kernels.pattern.DeclaredFamily;
 import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Shape;
 
 /** {@code bigbird}: window blocks, global blocks and seeded random blocks. */
-public final class BigBird implements Family {
-  @Override
-  public String name() {
-    return BigBirdPattern.NAME;
-  }
-
-  @Override
-  public List<Param> params() {
-    return List.of(Param.RANDOM_BLOCKS);
-  }
-
-  @Override
-  public Shape shape() {
-    return Shape.SPANS;
-  }
-
-  @Override
-  public boolean softmax() {
-    return true;
+public final class BigBird extends DeclaredFamily {
+  public BigBird() {
+    super(BigBirdPattern.NAME, Shape.SPANS, true, Param.RANDOM_BLOCKS);
   }
 
   @Override

@@ -1,26 +1,15 @@
 package org.longattn.kernels.family;
 
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.DeclaredFamily;
 import org.longattn.kernels.pattern.DensePattern;
-import org.longattn.kernels.pattern.Family;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Shape;
 
 /** {@code dense}: every key (exact); documents longer than a span run as tiles. */
-public final class Dense implements Family {
-  @Override
-  public String name() {
-    return DensePattern.NAME;
-  }
-
-  @Override
-  public Shape shape() {
-    return Shape.TILES;
-  }
-
-  @Override
-  public boolean softmax() {
-    return true;
+public final class Dense extends DeclaredFamily {
+  public Dense() {
+    super(DensePattern.NAME, Shape.TILES, true);
   }
 
   @Override

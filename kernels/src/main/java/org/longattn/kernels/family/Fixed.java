@@ -1,33 +1,16 @@
 package org.longattn.kernels.family;
 
-import java.util.List;
 import org.longattn.kernels.pattern.AttentionPattern;
-import org.longattn.kernels.pattern.Family;
+import org.longattn.kernels.pattern.DeclaredFamily;
 import org.longattn.kernels.pattern.FixedPattern;
 import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Shape;
 
 /** {@code fixed} (Sparse Transformer): its segment plus the summary keys of every segment. */
-public final class Fixed implements Family {
-  @Override
-  public String name() {
-    return FixedPattern.NAME;
-  }
-
-  @Override
-  public List<Param> params() {
-    return List.of(Param.STRIDE, Param.SUMMARY);
-  }
-
-  @Override
-  public Shape shape() {
-    return Shape.SPANS;
-  }
-
-  @Override
-  public boolean softmax() {
-    return true;
+public final class Fixed extends DeclaredFamily {
+  public Fixed() {
+    super(FixedPattern.NAME, Shape.SPANS, true, Param.STRIDE, Param.SUMMARY);
   }
 
   @Override

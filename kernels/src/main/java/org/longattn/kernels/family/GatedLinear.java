@@ -7,8 +7,10 @@ import org.longattn.kernels.linear.GatedLinearFamily;
 import org.longattn.kernels.linear.LinearFamilies;
 import org.longattn.kernels.linear.LinearFamily;
 import org.longattn.kernels.linear.StateFamily;
+import org.longattn.kernels.pattern.DeclaredFamily;
 import org.longattn.kernels.pattern.Direction;
 import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Shape;
 import org.longattn.kernels.span.HeadShape;
 
 /**
@@ -16,10 +18,9 @@ import org.longattn.kernels.span.HeadShape;
  * block order); log-gates from the table's {@code gate} column, else projected from k with W of
  * head h from (seed, {@link LinearFamilies#GATE}, h). Java kernels only.
  */
-public final class GatedLinear implements StateFamily {
-  @Override
-  public String name() {
-    return "gated-linear";
+public final class GatedLinear extends DeclaredFamily implements StateFamily {
+  public GatedLinear() {
+    super("gated-linear", Shape.SCAN, false);
   }
 
   @Override

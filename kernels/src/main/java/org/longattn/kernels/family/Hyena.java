@@ -1,9 +1,8 @@
 package org.longattn.kernels.family;
 
-import java.util.List;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.DeclaredFamily;
 import org.longattn.kernels.pattern.Direction;
-import org.longattn.kernels.pattern.Family;
 import org.longattn.kernels.pattern.HyenaPattern;
 import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
@@ -13,20 +12,9 @@ import org.longattn.kernels.pattern.Shape;
  * {@code hyena}: N gated implicit long convolutions (FFT, overlap-add over blocks), not attention;
  * causal by definition, filters drawn from the seed.
  */
-public final class Hyena implements Family {
-  @Override
-  public String name() {
-    return HyenaPattern.NAME;
-  }
-
-  @Override
-  public List<Param> params() {
-    return List.of(Param.ORDER);
-  }
-
-  @Override
-  public Shape shape() {
-    return Shape.SPECTRAL;
+public final class Hyena extends DeclaredFamily {
+  public Hyena() {
+    super(HyenaPattern.NAME, Shape.SPECTRAL, false, Param.ORDER);
   }
 
   @Override

@@ -6,15 +6,16 @@ import org.longattn.kernels.feature.FeatureMap;
 import org.longattn.kernels.linear.FeatureLinearFamily;
 import org.longattn.kernels.linear.LinearFamily;
 import org.longattn.kernels.linear.StateFamily;
+import org.longattn.kernels.pattern.DeclaredFamily;
 import org.longattn.kernels.pattern.Direction;
 import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Shape;
 import org.longattn.kernels.span.HeadShape;
 
 /** {@code linear}: linear attention with φ = elu+1, states (S, z); causal or not. */
-public final class Linear implements StateFamily {
-  @Override
-  public String name() {
-    return "linear";
+public final class Linear extends DeclaredFamily implements StateFamily {
+  public Linear() {
+    super("linear", Shape.SCAN, false);
   }
 
   @Override

@@ -1,30 +1,25 @@
 package org.longattn.kernels.family;
 
-import java.util.List;
 import java.util.Set;
 import org.longattn.kernels.LinearAttentionBackend;
 import org.longattn.kernels.linear.LinearFamilies;
 import org.longattn.kernels.linear.LinearFamily;
 import org.longattn.kernels.linear.LinformerFamily;
 import org.longattn.kernels.linear.StateFamily;
+import org.longattn.kernels.pattern.DeclaredFamily;
 import org.longattn.kernels.pattern.Direction;
 import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Shape;
 import org.longattn.kernels.span.HeadShape;
 
 /**
  * {@code linformer}: K' = Σ_b E_b K_b, V' = Σ_b F_b V_b with rank-k projections of head h from
  * (seed, {@link LinearFamilies#LINFORMER}, h); never causal. Java kernels only.
  */
-public final class Linformer implements StateFamily {
-  @Override
-  public String name() {
-    return "linformer";
-  }
-
-  @Override
-  public List<Param> params() {
-    return List.of(Param.RANK);
+public final class Linformer extends DeclaredFamily implements StateFamily {
+  public Linformer() {
+    super("linformer", Shape.SCAN, false, Param.RANK);
   }
 
   @Override

@@ -1,33 +1,16 @@
 package org.longattn.kernels.family;
 
-import java.util.List;
 import org.longattn.kernels.pattern.AttentionPattern;
-import org.longattn.kernels.pattern.Family;
+import org.longattn.kernels.pattern.DeclaredFamily;
 import org.longattn.kernels.pattern.LongformerPattern;
 import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Shape;
 
 /** {@code longformer}: a one-sided (dilated) window plus global tokens. */
-public final class Longformer implements Family {
-  @Override
-  public String name() {
-    return LongformerPattern.NAME;
-  }
-
-  @Override
-  public List<Param> params() {
-    return List.of(Param.WINDOW, Param.DILATION);
-  }
-
-  @Override
-  public Shape shape() {
-    return Shape.SPANS;
-  }
-
-  @Override
-  public boolean softmax() {
-    return true;
+public final class Longformer extends DeclaredFamily {
+  public Longformer() {
+    super(LongformerPattern.NAME, Shape.SPANS, true, Param.WINDOW, Param.DILATION);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package org.longattn.kernels.family;
 
-import java.util.List;
 import java.util.Map;
 import org.longattn.kernels.LinearAttentionBackend;
 import org.longattn.kernels.feature.FeatureMap;
@@ -9,24 +8,20 @@ import org.longattn.kernels.linear.FeatureLinearFamily;
 import org.longattn.kernels.linear.LinearFamilies;
 import org.longattn.kernels.linear.LinearFamily;
 import org.longattn.kernels.linear.StateFamily;
+import org.longattn.kernels.pattern.DeclaredFamily;
 import org.longattn.kernels.pattern.Direction;
 import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Shape;
 import org.longattn.kernels.span.HeadShape;
 
 /**
  * {@code performer} (FAVOR+): positive random features, ω of head h drawn from (seed, {@link
  * LinearFamilies#PERFORMER}, h), stabiliser {@link LinearFamilies#PERFORMER_STABILISER}.
  */
-public final class Performer implements StateFamily {
-  @Override
-  public String name() {
-    return "performer";
-  }
-
-  @Override
-  public List<Param> params() {
-    return List.of(Param.FEATURES);
+public final class Performer extends DeclaredFamily implements StateFamily {
+  public Performer() {
+    super("performer", Shape.SCAN, false, Param.FEATURES);
   }
 
   @Override

@@ -1,34 +1,17 @@
 package org.longattn.kernels.family;
 
-import java.util.List;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.DeclaredFamily;
 import org.longattn.kernels.pattern.Direction;
-import org.longattn.kernels.pattern.Family;
 import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Shape;
 import org.longattn.kernels.pattern.SinkPattern;
 
 /** {@code sink}: sliding window with attention sinks (StreamingLLM), causal by definition. */
-public final class Sink implements Family {
-  @Override
-  public String name() {
-    return SinkPattern.NAME;
-  }
-
-  @Override
-  public List<Param> params() {
-    return List.of(Param.SINKS, Param.WINDOW);
-  }
-
-  @Override
-  public Shape shape() {
-    return Shape.SPANS;
-  }
-
-  @Override
-  public boolean softmax() {
-    return true;
+public final class Sink extends DeclaredFamily {
+  public Sink() {
+    super(SinkPattern.NAME, Shape.SPANS, true, Param.SINKS, Param.WINDOW);
   }
 
   @Override
