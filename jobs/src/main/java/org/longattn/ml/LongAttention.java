@@ -25,7 +25,10 @@ import org.longattn.datasets.InputException;
 import org.longattn.datasets.TokenTable;
 import org.longattn.jobs.attend.AttendEngine;
 import org.longattn.jobs.attend.AttendParams;
+import org.longattn.kernels.pattern.Families;
+import org.longattn.kernels.pattern.Family;
 import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Shape;
 import org.longattn.kernels.score.ScoreFunction;
 
 /**
@@ -49,21 +52,7 @@ public final class LongAttention extends Transformer implements DefaultParamsWri
   /** Names the input in messages, where {@code attend} names its path. */
   static final String INPUT_LABEL = "dataset";
 
-  private static final List<String> PATTERNS =
-      List.of(
-          "dense",
-          "blocked",
-          "longformer",
-          "bigbird",
-          "strided",
-          "fixed",
-          "conv-band",
-          "hyena",
-          "linear",
-          "gated-linear",
-          "performer",
-          "linformer",
-          "sink");
+  private static final List<String> PATTERNS = Families.names(f -> true);
 
   private final String uid;
   private final Param<String> pattern;
@@ -440,49 +429,43 @@ public final class LongAttention extends Transformer implements DefaultParamsWri
               + " head_dim values");
     }
     String name = getPattern();
-    if (!name.equals("sink")) {
-      onlyFor(attentionWindow, "longformer");
-    }
-    onlyFor(dilation, "longformer");
-    onlyFor(numRandomBlocks, "bigbird");
-    onlyFor(sinks, "sink");
+    Family family = Families.of(name);
+    onlyFor(attentionWindow, family, org.longattn.kernels.pattern.Param.WINDOW);
+    onlyFor(dilation, family, org.longattn.kernels.pattern.Param.DILATION);
+    onlyFor(numRandomBlocks, family, org.longattn.kernels.pattern.Param.RANDOM_BLOCKS);
+    onlyFor(sinks, family, org.longattn.kernels.pattern.Param.SINKS);
     PatternSpec spec =
-        new PatternSpec(
+        PatternSpec.of(
             name,
             getBlockSize(),
-            name.equals("conv-band") ? 16 : getAttentionWindow(),
-            getDilation(),
-            getNumRandomBlocks(),
             getSeed(),
             getCausal(),
-            PatternSpec.DEFAULT_ORDER,
-            PatternSpec.DEFAULT_STRIDE,
-            Math.min(PatternSpec.DEFAULT_SUMMARY, PatternSpec.DEFAULT_STRIDE),
             false,
-            PatternSpec.DEFAULT_FEATURES,
-            PatternSpec.DEFAULT_RANK,
-            getSinks());
-    if (getCausal() && name.equals("linformer")) {
+            Map.of(
+                org.longattn.kernels.pattern.Param.WINDOW, getAttentionWindow(),
+                org.longattn.kernels.pattern.Param.DILATION, getDilation(),
+                org.longattn.kernels.pattern.Param.RANDOM_BLOCKS, getNumRandomBlocks(),
+                org.longattn.kernels.pattern.Param.SINKS, getSinks()));
+    if (getCausal() && family.causalRefusal() != null) {
       throw new InputException(
-          "causal is not supported by pattern linformer: its projection K' = sum_b E_b K_b"
-              + " mixes every position of the document, later ones included");
+          "causal is not supported by pattern " + name + ": " + family.causalRefusal());
     }
     try {
-      if (!spec.isLinearFamily()) {
+      if (family.shape() != Shape.SCAN) {
         spec.build(); // rejects bad parameters now
       }
     } catch (IllegalArgumentException e) {
       throw new InputException(e.getMessage());
     }
-    boolean attention = !spec.isLinearFamily() && !PatternSpec.OPERATORS.contains(name);
-    if (getStats() && (spec.isLinearFamily() || name.equals("conv-band"))) {
+    if (getStats() && (family.shape() == Shape.SCAN || family.convolutionKernel())) {
       throw new InputException(
           "stats is not defined for pattern "
               + name
               + " (entropy, distance and max weight need every pair's weight)");
     }
     String score = getScoreFunction();
-    if (isSet(scoreFunction) && (!attention || name.equals("conv-band"))) {
+    boolean attention = family.shape() != Shape.SCAN && family.shape() != Shape.SPECTRAL;
+    if (isSet(scoreFunction) && (!attention || family.convolutionKernel())) {
       throw new InputException("scoreFunction applies to softmax patterns, not to pattern " + name);
     }
     return new AttendParams(
@@ -501,12 +484,13 @@ public final class LongAttention extends Transformer implements DefaultParamsWri
         null);
   }
 
-  private void onlyFor(Param<?> param, String only) {
-    if (isSet(param) && !getPattern().equals(only)) {
+  private void onlyFor(
+      Param<?> param, Family family, org.longattn.kernels.pattern.Param familyParam) {
+    if (isSet(param) && !family.params().contains(familyParam)) {
       throw new InputException(
           param.name()
               + " only applies to pattern "
-              + only
+              + Families.taking(familyParam)
               + " (got pattern "
               + getPattern()
               + ")");

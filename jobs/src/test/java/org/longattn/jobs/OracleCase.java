@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,36 +36,25 @@ public record OracleCase(
     String in = tmp.resolve("in-" + id).toString();
     String out = tmp.resolve("out-" + id).toString();
     TokenTables.write(TokenTables.rows(docs, id + 1), in, 3);
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "attend",
-                "--input",
-                in,
-                "--output",
-                out,
-                "--pattern",
-                pattern,
-                "--heads",
-                String.valueOf(heads),
-                "--block-size",
-                String.valueOf(block),
-                "--stats",
-                "--span-tokens",
-                String.valueOf(4 * block),
-                "--seed",
-                String.valueOf(SEED)));
+    AttendRun run =
+        AttendRun.of(in, out)
+            .pattern(pattern)
+            .heads(heads)
+            .blockSize(block)
+            .stats()
+            .spanTokens(4 * block)
+            .seed(SEED);
     if (pattern.equals("longformer")) {
-      args.addAll(List.of("--window", String.valueOf(WINDOW)));
+      run.flag("--window", WINDOW);
     }
     if (pattern.equals("bigbird")) {
-      args.addAll(List.of("--random-blocks", String.valueOf(RANDOM_BLOCKS)));
+      run.flag("--random-blocks", RANDOM_BLOCKS);
     }
     if (causal) {
-      args.add("--causal");
+      run.causal();
     }
-    args.addAll(List.of(extraArgs));
-    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    run.flags(List.of(extraArgs));
+    CliRunner.Result r = run.run();
     assertEquals(0, r.code(), r.err());
     check(docs, out);
     return out;

@@ -46,29 +46,18 @@ class SinkEndToEndTest {
   }
 
   private static List<String> attend(String in, String out, String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "attend",
-                "--input",
-                in,
-                "--output",
-                out,
-                "--pattern",
-                "sink",
-                "--heads",
-                String.valueOf(HEADS),
-                "--sinks",
-                "5",
-                "--window",
-                "40",
-                "--block-size",
-                "16",
-                "--span-tokens",
-                "32",
-                "--stats"));
-    args.addAll(List.of(extra));
-    return args;
+    return new ArrayList<>(
+        List.of(
+            AttendRun.of(in, out)
+                .pattern("sink")
+                .heads(HEADS)
+                .flag("--sinks", 5)
+                .flag("--window", 40)
+                .blockSize(16)
+                .spanTokens(32)
+                .stats()
+                .flags(List.of(extra))
+                .args()));
   }
 
   @Test
@@ -137,19 +126,7 @@ class SinkEndToEndTest {
     assertTrue(r.err().contains("--anticausal"), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertFalse(Files.exists(Path.of(out)), "nothing written");
-    r =
-        CliRunner.run(
-            "attend",
-            "--input",
-            in,
-            "--output",
-            out,
-            "--pattern",
-            "longformer",
-            "--heads",
-            "2",
-            "--sinks",
-            "3");
+    r = AttendRun.of(in, out).pattern("longformer").heads(2).flag("--sinks", 3).run();
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("--sinks"), r.err());
     r = CliRunner.run(attend(in, out, "--dry-run").toArray(String[]::new));

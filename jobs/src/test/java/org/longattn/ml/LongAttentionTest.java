@@ -252,7 +252,7 @@ class LongAttentionTest {
                         .transformSchema(s))
             .getMessage());
     assertEquals(
-        "attentionWindow only applies to pattern longformer (got pattern bigbird)",
+        "attentionWindow only applies to pattern longformer or sink (got pattern bigbird)",
         assertThrows(
                 InputException.class,
                 () ->

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.longattn.datasets.InputException;
+import org.longattn.kernels.pattern.Families;
+import org.longattn.kernels.pattern.Family;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 
 /**
@@ -22,7 +25,7 @@ import org.longattn.kernels.pattern.PatternSpec;
  *   b, block      --block-size      every family (default 64)
  *   w, window     --window          longformer, sink (default 256)
  *   d, dilation   --dilation        longformer (default 1)
- *   r, random     --random-blocks   bigbird (default 3)
+ *   r, random_blocks --random-blocks bigbird (default 3)
  *   seed          --seed            bigbird (default 0)
  *   s, sinks      --sinks           sink (default 4)
  *   l, stride     --stride          strided, fixed (default 128)
@@ -34,35 +37,33 @@ import org.longattn.kernels.pattern.PatternSpec;
  */
 public record Candidate(String name, PatternSpec spec) implements Serializable {
 
-  /** Long form of each short key. */
-  private static final Map<String, String> ALIASES =
-      Map.ofEntries(
-          Map.entry("b", "block"),
-          Map.entry("w", "window"),
-          Map.entry("d", "dilation"),
-          Map.entry("r", "random"),
-          Map.entry("s", "sinks"),
-          Map.entry("l", "stride"),
-          Map.entry("c", "summary"),
-          Map.entry("block", "block"),
-          Map.entry("window", "window"),
-          Map.entry("dilation", "dilation"),
-          Map.entry("random", "random"),
-          Map.entry("sinks", "sinks"),
-          Map.entry("stride", "stride"),
-          Map.entry("summary", "summary"),
-          Map.entry("seed", "seed"));
-
-  /** The keys each family takes (besides {@code block}). */
-  private static final Map<String, Set<String>> KEYS =
+  /**
+   * The short key of each pattern parameter; the long forms are the parameters' own JSON keys
+   * ({@link Param#key()}, e.g. {@code random_blocks}) and, for readers of older lists, {@code
+   * random}. Which keys a family takes comes from its declaration ({@link Family#params()}).
+   */
+  private static final Map<String, Param> SHORT =
       Map.of(
-          "dense", Set.of(),
-          "blocked", Set.of(),
-          "longformer", Set.of("window", "dilation"),
-          "bigbird", Set.of("random", "seed"),
-          "sink", Set.of("sinks", "window"),
-          "strided", Set.of("stride"),
-          "fixed", Set.of("stride", "summary"));
+          "w", Param.WINDOW,
+          "d", Param.DILATION,
+          "r", Param.RANDOM_BLOCKS,
+          "random", Param.RANDOM_BLOCKS,
+          "s", Param.SINKS,
+          "l", Param.STRIDE,
+          "c", Param.SUMMARY);
+
+  private static Param param(String key) {
+    Param p = SHORT.get(key);
+    if (p != null) {
+      return p;
+    }
+    for (Param q : Param.values()) {
+      if (q.key().equals(key)) {
+        return q;
+      }
+    }
+    return null;
+  }
 
   /**
    * Parses a candidate list; {@code causal} (the model's attention is causal) makes every candidate
@@ -89,35 +90,42 @@ public record Candidate(String name, PatternSpec spec) implements Serializable {
       throw new InputException("--candidates: empty item (items are separated by commas)");
     }
     String[] parts = item.split(":", -1);
-    String family = parts[0];
-    Set<String> allowed = KEYS.get(family);
-    if (allowed == null) {
+    Family family = Families.find(parts[0]).filter(Family::softmax).orElse(null);
+    if (family == null) {
       throw new InputException(
           "--candidates: unknown family '"
-              + family
+              + parts[0]
               + "' in '"
               + item
               + "' (one of "
-              + String.join(", ", PatternSpec.SOFTMAX_NAMES)
+              + String.join(", ", Families.names(Family::softmax))
               + ")");
     }
-    Map<String, Long> values = new LinkedHashMap<>();
+    List<String> keys = new ArrayList<>(List.of("b"));
+    family.params().forEach(q -> keys.add(q.key()));
+    if (family.seeded()) {
+      keys.add("seed");
+    }
+    Map<Param, Integer> values = new LinkedHashMap<>();
+    Set<String> given = new LinkedHashSet<>();
+    int block = 64;
+    long seed = 0;
     for (int p = 1; p < parts.length; p++) {
       int eq = parts[p].indexOf('=');
       String key = eq < 0 ? parts[p] : parts[p].substring(0, eq);
-      String longKey = ALIASES.get(key);
-      if (eq < 0 || longKey == null || !(longKey.equals("block") || allowed.contains(longKey))) {
+      boolean blockKey = key.equals("b") || key.equals("block");
+      boolean seedKey = key.equals("seed") && family.seeded();
+      Param q = blockKey || seedKey ? null : param(key);
+      if (eq < 0 || !(blockKey || seedKey || (q != null && family.params().contains(q)))) {
         throw new InputException(
             "--candidates: '"
                 + parts[p]
                 + "' in '"
                 + item
                 + "' is not a key=value of "
-                + family
-                + " (keys: b"
-                + (allowed.isEmpty()
-                    ? ""
-                    : ", " + String.join(", ", new java.util.TreeSet<>(allowed)))
+                + family.name()
+                + " (keys: "
+                + String.join(", ", keys)
                 + ")");
       }
       long v;
@@ -127,41 +135,27 @@ public record Candidate(String name, PatternSpec spec) implements Serializable {
         throw new InputException(
             "--candidates: '" + parts[p] + "' in '" + item + "': the value is not an integer");
       }
-      if (!longKey.equals("seed") && (v < 0 || v > Integer.MAX_VALUE)) {
+      if (!seedKey && (v < 0 || v > Integer.MAX_VALUE)) {
         throw new InputException(
             "--candidates: '" + parts[p] + "' in '" + item + "': the value is out of range");
       }
-      if (values.put(longKey, v) != null) {
+      if (!given.add(blockKey ? "block" : seedKey ? "seed" : q.key())) {
         throw new InputException("--candidates: '" + key + "' given twice in '" + item + "'");
       }
+      if (blockKey) {
+        block = (int) v;
+      } else if (seedKey) {
+        seed = v;
+      } else {
+        values.put(q, (int) v);
+      }
     }
-    int stride = intOr(values, "stride", PatternSpec.DEFAULT_STRIDE);
     try {
-      PatternSpec spec =
-          new PatternSpec(
-              family,
-              intOr(values, "block", 64),
-              intOr(values, "window", 256),
-              intOr(values, "dilation", 1),
-              intOr(values, "random", 3),
-              values.getOrDefault("seed", 0L),
-              causal,
-              PatternSpec.DEFAULT_ORDER,
-              stride,
-              intOr(values, "summary", Math.min(PatternSpec.DEFAULT_SUMMARY, Math.max(1, stride))),
-              false,
-              PatternSpec.DEFAULT_FEATURES,
-              PatternSpec.DEFAULT_RANK,
-              intOr(values, "sinks", PatternSpec.DEFAULT_SINKS));
+      PatternSpec spec = PatternSpec.of(family.name(), block, seed, causal, false, values);
       spec.build();
       return new Candidate(item, spec);
     } catch (IllegalArgumentException e) {
       throw new InputException("--candidates: '" + item + "': " + e.getMessage());
     }
-  }
-
-  private static int intOr(Map<String, Long> values, String key, int fallback) {
-    Long v = values.get(key);
-    return v == null ? fallback : (int) (long) v;
   }
 }

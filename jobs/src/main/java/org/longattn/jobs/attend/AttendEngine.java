@@ -93,12 +93,10 @@ public final class AttendEngine {
 
   /** The execution of a family, by how it is distributed. */
   private static Execution execution(AttendParams p) {
-    if (p.pattern().name().equals("hyena")) {
-      return SpectralExecution.INSTANCE; // long convolutions, not attention
-    }
-    if (p.pattern().isLinearFamily()) {
-      return ScanExecution.INSTANCE;
-    }
-    return SpanExecution.INSTANCE;
+    return switch (p.pattern().family().shape()) {
+      case SPECTRAL -> SpectralExecution.INSTANCE; // long convolutions, not attention
+      case SCAN -> ScanExecution.INSTANCE;
+      case SPANS, TILES -> SpanExecution.INSTANCE; // SpanExecution hands dense tiles on
+    };
   }
 }

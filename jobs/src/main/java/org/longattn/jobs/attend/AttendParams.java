@@ -63,6 +63,24 @@ public record AttendParams(
         null);
   }
 
+  /** These parameters with another pattern; the score settings and everything else are kept. */
+  public AttendParams withPattern(PatternSpec pattern) {
+    return new AttendParams(
+        input,
+        output,
+        overwrite,
+        heads,
+        pattern,
+        stats,
+        backend,
+        spanTokens,
+        partitions,
+        binaryOutput,
+        score,
+        scoreWeights,
+        conv);
+  }
+
   /** conv-band's kernel and iterations: {@link #conv} or the default. */
   public ConvBand convOrDefault() {
     return conv == null ? DEFAULT_CONV : conv;

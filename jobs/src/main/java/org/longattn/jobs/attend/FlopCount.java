@@ -4,6 +4,7 @@ import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.Band;
 import org.longattn.kernels.pattern.ColumnGroups;
 import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Shape;
 import org.longattn.kernels.span.HeadShape;
 
 /**
@@ -14,24 +15,11 @@ public final class FlopCount {
   private FlopCount() {}
 
   /**
-   * FLOPs of a state-based family over a document of n tokens: per token and head, 4·m·dv (S and z,
-   * non-causal), 6·m·dv + (m + dv)·(block + 1) causal (prefix and intra-block part), 6·m·dv
-   * gated-linear, 4·rank·(d + dv) linformer; m = d, or the feature count for performer.
+   * FLOPs of a state-based family over a document of n tokens: per token and head as the family
+   * states it ({@link org.longattn.kernels.pattern.Family#stateFlopsPerToken}).
    */
   public static double linear(PatternSpec spec, HeadShape shape, int n) {
-    double m =
-        switch (spec.name()) {
-          case "performer" -> spec.features();
-          default -> shape.d();
-        };
-    double dv = shape.dv();
-    double perToken =
-        switch (spec.name()) {
-          case "gated-linear" -> 6 * m * dv;
-          case "linformer" -> 4.0 * spec.rank() * (shape.d() + dv);
-          default -> spec.causal() ? 6 * m * dv + (m + dv) * (spec.blockSize() + 1) : 4 * m * dv;
-        };
-    return perToken * n * shape.heads();
+    return spec.family().stateFlopsPerToken(spec, shape.d(), shape.dv()) * n * shape.heads();
   }
 
   /** FLOPs of a state-based (linear) family's run: {@code bench}'s per-token state arithmetic. */
@@ -64,7 +52,7 @@ public final class FlopCount {
   private static double of(
       AttendParams p, AttentionPattern pattern, HeadShape shape, DocPlan doc, boolean denseTiles) {
     int n = doc.n();
-    if (p.pattern().isLinearFamily()) {
+    if (p.pattern().family().shape() == Shape.SCAN) {
       return linear(p.pattern(), shape, n);
     }
     double perPair = 2.0 * (shape.d() + shape.dv());

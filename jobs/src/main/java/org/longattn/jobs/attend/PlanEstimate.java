@@ -22,8 +22,10 @@ import org.longattn.datasets.InputException;
 import org.longattn.datasets.TokenTable;
 import org.longattn.jobs.RunInfo;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.BlockLocalPattern;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Seeds;
+import org.longattn.kernels.pattern.Shape;
 import org.longattn.kernels.span.HeadShape;
 
 /**
@@ -66,13 +68,12 @@ public final class PlanEstimate {
     int[] widths = TokenTable.probeLengths(df, p.input());
     HeadShape shape = InputStage.headShape(widths, p.heads());
     PatternSpec spec = p.pattern();
-    boolean linear = spec.isLinearFamily();
-    boolean hyena = p.pattern().name().equals("hyena");
-    // Linear families and Hyena route block-locally ("blocked", window 0): no foreign key blocks.
+    Shape distribution = spec.family().shape();
+    boolean linear = distribution == Shape.SCAN;
+    boolean hyena = distribution == Shape.SPECTRAL;
+    // Linear families and Hyena route block-locally (own block only): no foreign key blocks.
     AttentionPattern pattern =
-        linear || hyena
-            ? new PatternSpec("blocked", spec.blockSize(), 0, 1, 0, spec.seed(), false).build()
-            : spec.build();
+        linear || hyena ? new BlockLocalPattern(spec.blockSize(), false, false) : spec.build();
     int spanBlocks = p.spanBlocks();
     Map<String, DocPlan> plans = lengths(df, pattern, spanBlocks, !(linear || hyena));
     long tokens = plans.values().stream().mapToLong(DocPlan::n).sum();

@@ -70,11 +70,11 @@ final class ScanExecution implements Execution {
 
   /** Whether gated-linear reads its log-gates from the table's {@code gate} column. */
   private static boolean gateColumn(PlannedInput in) {
-    return in.params().pattern().name().equals("gated-linear") && in.decoder().hasGate();
+    return in.params().pattern().family().gated() && in.decoder().hasGate();
   }
 
   private static boolean causal(PatternSpec spec) {
-    return spec.causal() || spec.name().equals("gated-linear");
+    return spec.family().runsCausal(spec);
   }
 
   @Override
@@ -92,7 +92,7 @@ final class ScanExecution implements Execution {
         + " (v "
         + shape.dv()
         + ")"
-        + (spec.name().equals("gated-linear")
+        + (spec.family().gated()
             ? gateColumn(in) ? ", gates from column 'gate'" : ", gates projected from k"
             : "")
         + ", backend "
@@ -170,12 +170,10 @@ final class ScanExecution implements Execution {
           Map<String, Object> linear = new LinkedHashMap<>();
           linear.put("family", spec.name());
           linear.put("causal", causal(spec));
-          if (spec.name().equals("gated-linear")) {
+          if (spec.family().gated()) {
             linear.put("gates", gateColumn ? "column" : "projected from k (seeded)");
           }
-          if (spec.name().equals("performer")) {
-            linear.put("stabiliser", LinearFamilies.PERFORMER_STABILISER);
-          }
+          linear.putAll(spec.family().runFacts());
           linear.put("state_bytes_shipped", stateBytes.value());
           info.put("linear", linear);
           Map<String, Object> shuffle = new LinkedHashMap<>();

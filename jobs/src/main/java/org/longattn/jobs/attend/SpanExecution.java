@@ -107,7 +107,7 @@ final class SpanExecution implements Execution {
                     p.binaryOutput(),
                     TokenTable.has(in.tokens().schema(), TokenTable.MASK)),
                 false);
-    boolean convBand = pattern.name().equals("conv-band");
+    boolean convBand = p.pattern().family().convolutionKernel();
     AttendResult.RunRecord record =
         bytesWritten -> {
           Map<String, Object> info =

@@ -18,7 +18,6 @@ import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.Backends;
 import org.longattn.kernels.InputRangeException;
 import org.longattn.kernels.pattern.AttentionPattern;
-import org.longattn.kernels.pattern.ConvBandPattern;
 import org.longattn.kernels.score.ScoreFunction;
 import org.longattn.kernels.span.ConvBandSpan;
 import org.longattn.kernels.span.Globals;
@@ -182,7 +181,7 @@ public final class SpanTasks implements java.io.Serializable {
     int[] range = blockRange(doc, key.span(), pattern);
     Globals globals = asm.globals().withPadding(doc.padding());
     SpanResult r =
-        pattern instanceof ConvBandPattern
+        params.pattern().family().convolutionKernel()
             ? new ConvBandSpan(pattern, shape, params.convOrDefault())
                 .computeRows(doc.n(), range[0], range[1], asm::block, globals)
             : attention.computeRows(

@@ -20,6 +20,7 @@ import org.longattn.jobs.RunInfo;
 import org.longattn.kernels.KeyRows;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.Band;
+import org.longattn.kernels.pattern.Shape;
 import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.TileAttention;
 import org.longattn.kernels.span.TokenBlock;
@@ -71,7 +72,7 @@ public final class TileExecution implements Execution {
     // The tiles implement the scaled dot product with an optional causal cut. Anything else
     // (anticausal, other score functions, padding) runs on the span path, which handles it all —
     // exact too, at the cost of shipping every key block to every span.
-    return p.pattern().name().equals("dense")
+    return p.pattern().family().shape() == Shape.TILES
         && !p.pattern().anticausal()
         && p.score().equals("scaled-dot")
         && plans.values().stream().allMatch(d -> d.padding().length == 0)

@@ -11,6 +11,8 @@ import org.longattn.kernels.AttentionBackend;
 import org.longattn.kernels.Backends;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.Band;
+import org.longattn.kernels.pattern.Families;
+import org.longattn.kernels.pattern.Shape;
 import org.longattn.kernels.span.Globals;
 import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.SpanAttention;
@@ -57,7 +59,7 @@ public final class KernelBench {
     int spanBlocks = Integer.highestOneBit(Math.max(1, spanTokens / b));
     int spans = (nb + spanBlocks - 1) / spanBlocks;
     long hash = 1L;
-    if (p.name().equals("dense") && spans > 1) {
+    if (Families.of(p.name()).shape() == Shape.TILES && spans > 1) {
       double seconds = DenseTileBench.run(p, shape, doc, spanBlocks, threads, backend);
       return new Result(seconds, n, flops(p, shape, n, hash, gpos.length, doc));
     }

@@ -10,7 +10,10 @@ import org.longattn.jobs.attend.OutputStage;
 import org.longattn.jobs.attend.PlanEstimate;
 import org.longattn.kernels.Backends;
 import org.longattn.kernels.conv.ConvBand;
+import org.longattn.kernels.pattern.Families;
+import org.longattn.kernels.pattern.Family;
 import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Shape;
 import org.longattn.kernels.score.ScoreFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -177,7 +180,7 @@ public final class AttendCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           cmd, "--cross must be one of " + CrossParams.MODES + ", got '" + mode + "'");
     }
-    if (!base.pattern().name().equals("dense")
+    if (base.pattern().family().shape() != Shape.TILES
         || base.pattern().causal()
         || base.pattern().anticausal()) {
       throw new CommandLine.ParameterException(
@@ -217,7 +220,8 @@ public final class AttendCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cmd, "--input and --output are the same path");
     }
     PatternSpec patternSpec = pattern.spec(cmd);
-    if (stats && patternSpec.isLinearFamily()) {
+    Shape shape = patternSpec.family().shape();
+    if (stats && shape == Shape.SCAN) {
       throw new CommandLine.ParameterException(
           cmd,
           "--stats is not defined for --pattern "
@@ -225,7 +229,7 @@ public final class AttendCommand implements Callable<Integer> {
               + " (entropy, distance and max weight need every pair's weight; see README)");
     }
     if (cmd.getParseResult().hasMatchedOption("--score")
-        && (patternSpec.isLinearFamily() || PatternSpec.OPERATORS.contains(patternSpec.name()))
+        && (shape == Shape.SCAN || shape == Shape.SPECTRAL)
         && !score.equals("scaled-dot")) {
       throw new CommandLine.ParameterException(
           cmd, "--score applies to softmax patterns, not to --pattern " + patternSpec.name());
@@ -272,7 +276,7 @@ public final class AttendCommand implements Callable<Integer> {
 
   /** conv-band's φ and N (null for other patterns), after checking the flags that go with it. */
   private ConvBand convBand(CommandLine cmd) {
-    boolean convBand = pattern.pattern.equals("conv-band");
+    boolean convBand = Families.find(pattern.pattern).map(Family::convolutionKernel).orElse(false);
     if (!convBand) {
       if (convKernel != null || iterations != null) {
         throw new CommandLine.ParameterException(

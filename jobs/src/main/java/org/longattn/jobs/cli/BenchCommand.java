@@ -18,7 +18,9 @@ import org.longattn.jobs.bench.RunStats;
 import org.longattn.jobs.bench.TorchPeer;
 import org.longattn.jobs.generate.GenerateJob;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.Family;
 import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Shape;
 import org.longattn.kernels.span.HeadShape;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -110,12 +112,13 @@ public final class BenchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(cmd, "--compare: only torch is known");
     }
     PatternSpec ps = pattern.spec(cmd);
-    if (PatternSpec.OPERATORS.contains(ps.name()) || ps.name().equals("conv-band")) {
+    Family family = ps.family();
+    if (family.shape() == Shape.SPECTRAL || family.convolutionKernel()) {
       // the kernel bench times softmax span attention and the linear families only
       throw new CommandLine.ParameterException(
           cmd, "bench: --pattern " + ps.name() + " is not covered; time `attend` instead");
     }
-    AttentionPattern p = ps.isLinearFamily() ? null : ps.build();
+    AttentionPattern p = family.shape() == Shape.SCAN ? null : ps.build();
     if (p == null && backend.equals("opencl")) {
       throw new CommandLine.ParameterException(
           cmd, "bench: the kernel-only run of --pattern " + ps.name() + " uses the java backend");

@@ -12,6 +12,7 @@ import org.longattn.jobs.attend.AttendParams;
 import org.longattn.jobs.attend.OutputStage;
 import org.longattn.jobs.generate.GenerateJob;
 import org.longattn.jobs.report.ReportJob;
+import org.longattn.kernels.pattern.BigBirdPattern;
 import org.longattn.kernels.pattern.PatternSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,7 +78,7 @@ public final class DemoCommand implements Callable<Integer> {
             attentionDir,
             true,
             2,
-            new PatternSpec("bigbird", 64, 0, 1, 3, 7, false),
+            new PatternSpec(BigBirdPattern.NAME, 64, 0, 1, 3, 7, false),
             true,
             "auto",
             32768,

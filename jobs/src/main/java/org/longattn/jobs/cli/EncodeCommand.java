@@ -7,6 +7,8 @@ import org.longattn.datasets.model.PretrainedModel;
 import org.longattn.jobs.encode.EncodeJob;
 import org.longattn.jobs.encode.EncodeParams;
 import org.longattn.kernels.Backends;
+import org.longattn.kernels.pattern.Families;
+import org.longattn.kernels.pattern.Family;
 import org.longattn.kernels.pattern.PatternSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -158,14 +160,14 @@ public final class EncodeCommand implements Callable<Integer> {
       boolean overwrite,
       int dumpLayer,
       String dumpOutput) {
-    if (!PatternSpec.SOFTMAX_NAMES.contains(patternSpec.name())) {
+    if (!patternSpec.family().softmax()) {
       throw new CommandLine.ParameterException(
           cmd,
           "--pattern "
               + patternSpec.name()
               + " is not a softmax pattern: a pretrained encoder's attention is softmax attention"
               + " (one of "
-              + String.join(", ", PatternSpec.SOFTMAX_NAMES)
+              + String.join(", ", Families.names(Family::softmax))
               + ")");
     }
     PretrainedModel model = PretrainedModel.named(modelName);

@@ -18,6 +18,7 @@ import org.longattn.kernels.pattern.Band;
 import org.longattn.kernels.pattern.ColumnGroups;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Seeds;
+import org.longattn.kernels.pattern.Shape;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,7 +81,7 @@ public final class PatternCommand implements Callable<Integer> {
       }
     }
     PatternSpec ps = pattern.spec(cmd);
-    if (ps.isLinearFamily()) {
+    if (ps.family().shape() == Shape.SCAN) {
       throw new CommandLine.ParameterException(
           cmd,
           "--pattern "

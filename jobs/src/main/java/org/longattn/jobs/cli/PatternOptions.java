@@ -1,6 +1,12 @@
 package org.longattn.jobs.cli;
 
+import java.util.EnumMap;
+import java.util.Map;
+import org.longattn.kernels.pattern.Families;
+import org.longattn.kernels.pattern.Family;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Shape;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -15,9 +21,7 @@ public final class PatternOptions {
   String pattern;
 
   /** The names --pattern takes, for the message when it is missing. */
-  static final String NAMES =
-      "dense, blocked, longformer, bigbird, strided, fixed, sink, conv-band, hyena, linear,"
-          + " gated-linear, performer, linformer";
+  static final String NAMES = String.join(", ", Families.names(f -> true));
 
   @Option(
       names = "--block-size",
@@ -91,76 +95,69 @@ public final class PatternOptions {
       description = "Linformer projection rank k (default " + PatternSpec.DEFAULT_RANK + ").")
   Integer rank;
 
-  /** The spec, after checking that pattern-specific flags match the pattern. */
+  /** The value of each family parameter's flag (null: not given). */
+  private Map<Param, Integer> given() {
+    Map<Param, Integer> m = new EnumMap<>(Param.class);
+    Integer[] values = {
+      window, sinks, dilation, randomBlocks, order, stride, summary, radius, features, rank
+    };
+    Param[] params = {
+      Param.WINDOW,
+      Param.SINKS,
+      Param.DILATION,
+      Param.RANDOM_BLOCKS,
+      Param.ORDER,
+      Param.STRIDE,
+      Param.SUMMARY,
+      Param.RADIUS,
+      Param.FEATURES,
+      Param.RANK
+    };
+    for (int i = 0; i < params.length; i++) {
+      if (values[i] != null) {
+        m.put(params[i], values[i]);
+      }
+    }
+    return m;
+  }
+
+  /** The spec, after checking that the flags given are the family's own ({@link Families}). */
   public PatternSpec spec(CommandLine cmd) {
     if (pattern == null) {
       // no silent default: dense attention is O(n^2), and the wrong answer for a sparse model
       throw new CommandLine.ParameterException(
           cmd, "--pattern is required (one of " + NAMES + "; or a --preset that sets it)");
     }
-    if (window != null && !pattern.equals("longformer") && !pattern.equals("sink")) {
-      throw new CommandLine.ParameterException(
-          cmd,
-          "--window only applies to --pattern longformer or sink (got --pattern " + pattern + ")");
+    Family family = Families.find(pattern).orElse(null);
+    Map<Param, Integer> given = given();
+    for (Param p : given.keySet()) {
+      // a flag on the command line; --window and --stride also when a --preset set them
+      boolean named =
+          cmd.getParseResult().hasMatchedOption(p.flag()) || p == Param.WINDOW || p == Param.STRIDE;
+      if (named && (family == null || !family.params().contains(p))) {
+        throw new CommandLine.ParameterException(
+            cmd,
+            p.flag()
+                + " only applies to --pattern "
+                + Families.taking(p)
+                + " (got --pattern "
+                + pattern
+                + ")");
+      }
     }
-    requireFor(cmd, "--sinks", "sink");
-    requireFor(cmd, "--dilation", "longformer");
-    requireFor(cmd, "--random-blocks", "bigbird");
-    requireFor(cmd, "--order", "hyena");
-    if (stride != null && !pattern.equals("strided") && !pattern.equals("fixed")) {
+    if (causal && family != null && family.causalRefusal() != null) {
       throw new CommandLine.ParameterException(
-          cmd,
-          "--stride only applies to --pattern strided or fixed (got --pattern " + pattern + ")");
-    }
-    requireFor(cmd, "--summary", "fixed");
-    requireFor(cmd, "--radius", "conv-band");
-    if (radius != null && radius < 0) {
-      throw new CommandLine.ParameterException(cmd, "--radius must be >= 0, got " + radius);
-    }
-    requireFor(cmd, "--features", "performer");
-    requireFor(cmd, "--rank", "linformer");
-    if (causal && pattern.equals("linformer")) {
-      throw new CommandLine.ParameterException(
-          cmd,
-          "--causal is not supported by --pattern linformer: its projection K' = sum_b E_b K_b"
-              + " mixes every position of the document, later ones included");
+          cmd, "--causal is not supported by --pattern " + pattern + ": " + family.causalRefusal());
     }
     try {
-      PatternSpec spec =
-          new PatternSpec(
-              pattern,
-              blockSize,
-              pattern.equals("conv-band")
-                  ? (radius == null ? 16 : radius)
-                  : (window == null ? 256 : window),
-              dilation == null ? 1 : dilation,
-              randomBlocks == null ? 3 : randomBlocks,
-              seed,
-              causal,
-              order == null ? PatternSpec.DEFAULT_ORDER : order,
-              stride == null ? PatternSpec.DEFAULT_STRIDE : stride,
-              summary == null
-                  ? Math.min(
-                      PatternSpec.DEFAULT_SUMMARY,
-                      stride == null ? PatternSpec.DEFAULT_STRIDE : Math.max(1, stride))
-                  : summary,
-              anticausal,
-              features == null ? PatternSpec.DEFAULT_FEATURES : features,
-              rank == null ? PatternSpec.DEFAULT_RANK : rank,
-              sinks == null ? PatternSpec.DEFAULT_SINKS : sinks);
-      if (!spec.isLinearFamily()) {
-        spec.build(); // rejects an unknown name now, before any Spark work
+      PatternSpec spec = PatternSpec.of(pattern, blockSize, seed, causal, anticausal, given);
+      spec.family(); // rejects an unknown name now, before any Spark work
+      if (spec.family().shape() != Shape.SCAN) {
+        spec.build(); // rejects bad parameters now
       }
       return spec;
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(cmd, e.getMessage());
-    }
-  }
-
-  private void requireFor(CommandLine cmd, String flag, String only) {
-    if (cmd.getParseResult().hasMatchedOption(flag) && !pattern.equals(only)) {
-      throw new CommandLine.ParameterException(
-          cmd, flag + " only applies to --pattern " + only + " (got --pattern " + pattern + ")");
     }
   }
 }

@@ -26,7 +26,11 @@ import org.longattn.datasets.TokenRowDecoder;
 import org.longattn.datasets.TokenTable;
 import org.longattn.jobs.Progress;
 import org.longattn.jobs.RunInfo;
+import org.longattn.kernels.pattern.DensePattern;
+import org.longattn.kernels.pattern.Families;
+import org.longattn.kernels.pattern.Family;
 import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.pattern.Shape;
 
 /**
  * {@code report}: an {@code attend} output (+ its stats and {@code _longattn.json}) → one
@@ -226,19 +230,20 @@ public final class ReportJob {
     PatternSpec spec = patternOf(run);
     String score =
         run.get("score") instanceof Map<?, ?> sc ? String.valueOf(sc.get("name")) : "scaled-dot";
-    if (PatternSpec.SOFTMAX_NAMES.contains(spec.name()) && !score.equals("scaled-dot")) {
+    Family family = Families.find(spec.name()).orElse(null);
+    if (family != null && family.softmax() && !score.equals("scaled-dot")) {
       return "--score "
           + score
           + ": coverage, output error, hub tokens and heatmaps are computed for"
           + " --score scaled-dot only";
     }
-    if (spec.isLinearFamily()) {
+    if (family != null && family.shape() == Shape.SCAN) {
       return coverageSamples > 0
           ? null
           : "pattern '" + spec.name() + "': output error needs --coverage-samples > 0";
     }
     try {
-      if (!PatternSpec.SOFTMAX_NAMES.contains(spec.name())) {
+      if (family == null || !family.softmax()) {
         throw new IllegalArgumentException(spec.name());
       }
       spec.build();
@@ -271,7 +276,7 @@ public final class ReportJob {
       Map<String, Object> summary,
       Progress progress) {
     PatternSpec spec = patternOf(run);
-    if (spec.isLinearFamily()) {
+    if (spec.family().shape() == Shape.SCAN) {
       linearFamilyError(
           spark, output, in, spec, heads, bins, coverageSamples, coverageDocs, summary, progress);
       return;
@@ -344,14 +349,13 @@ public final class ReportJob {
             + "' is a state-based family: output error against exact softmax attention on the"
             + " sampled queries; no coverage, hub tokens or heatmaps (no attention weights)");
     PatternSpec exact =
-        new PatternSpec(
-            "dense",
+        PatternSpec.of(
+            DensePattern.NAME,
             spec.blockSize(),
-            spec.window(),
-            1,
-            0,
             spec.seed(),
-            spec.causal() || spec.name().equals("gated-linear"));
+            spec.family().runsCausal(spec),
+            false,
+            Map.of());
     List<SampledQueries.Doc> docs =
         SampledQueries.documents(in.tokens, exact.build(), coverageDocs);
     Coverage.Result cov =
@@ -514,31 +518,10 @@ public final class ReportJob {
     return out;
   }
 
-  /** The pattern an attend run used, from its {@code _longattn.json}. */
-  public static org.longattn.kernels.pattern.PatternSpec patternOf(Map<String, Object> run) {
-    Map<?, ?> p = (Map<?, ?>) run.get("pattern");
-    int stride = num(p, "stride", org.longattn.kernels.pattern.PatternSpec.DEFAULT_STRIDE);
-    return new org.longattn.kernels.pattern.PatternSpec(
-            String.valueOf(p.get("name")),
-            num(p, "block_size", 64),
-            num(p, "window", num(p, "radius", 256)),
-            num(p, "dilation", 1),
-            num(p, "random_blocks", 3),
-            p.get("seed") instanceof Number n
-                ? n.longValue()
-                : ((Number) run.get("seed")).longValue(),
-            Boolean.TRUE.equals(p.get("causal")),
-            stride,
-            num(
-                p,
-                "summary",
-                Math.min(org.longattn.kernels.pattern.PatternSpec.DEFAULT_SUMMARY, stride)),
-            Boolean.TRUE.equals(p.get("anticausal")))
-        .withSinks(num(p, "sinks", org.longattn.kernels.pattern.PatternSpec.DEFAULT_SINKS));
-  }
-
-  private static int num(Map<?, ?> m, String k, int dflt) {
-    return m.get(k) instanceof Number n ? n.intValue() : dflt;
+  /** The pattern an attend run used, from its {@code _longattn.json} ({@link Families#read}). */
+  public static PatternSpec patternOf(Map<String, Object> run) {
+    long seed = run.get("seed") instanceof Number n ? n.longValue() : 0L;
+    return Families.read((Map<?, ?>) run.get("pattern"), seed);
   }
 
   @SuppressWarnings("unchecked")

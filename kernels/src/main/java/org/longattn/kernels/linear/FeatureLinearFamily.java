@@ -13,7 +13,7 @@ import org.longattn.kernels.state.LinearState;
  * φ(k)vᵀ, Σ φ(k)), out = φ(q)ᵀS / φ(q)ᵀz over all keys (non-causal) or keys j ≤ i (causal, {@link
  * LinearState#applyCausal} inside the block).
  */
-final class FeatureLinearFamily implements LinearFamily<LinearState> {
+public final class FeatureLinearFamily implements LinearFamily<LinearState> {
   private final HeadShape shape;
   private final FeatureMap[] maps;
   private final boolean causal;
@@ -21,7 +21,7 @@ final class FeatureLinearFamily implements LinearFamily<LinearState> {
   private final LinearAttentionBackend backend;
 
   /** {@code maps[h]} is head h's feature map (all of the same feature width). */
-  FeatureLinearFamily(
+  public FeatureLinearFamily(
       HeadShape shape, FeatureMap[] maps, boolean causal, LinearAttentionBackend backend) {
     this.shape = shape;
     this.backend = backend;

@@ -14,12 +14,12 @@ import org.longattn.kernels.state.GatedState;
  * values, then heads·d gates), or — without the column — from {@link GateProjection} of k with one
  * seeded matrix per head.
  */
-final class GatedLinearFamily implements LinearFamily<GatedState> {
+public final class GatedLinearFamily implements LinearFamily<GatedState> {
   private final HeadShape shape;
   private final boolean gateColumn;
   private final GateProjection[] projections;
 
-  GatedLinearFamily(HeadShape shape, boolean gateColumn, GateProjection[] projections) {
+  public GatedLinearFamily(HeadShape shape, boolean gateColumn, GateProjection[] projections) {
     this.shape = shape;
     this.gateColumn = gateColumn;
     this.projections = projections;

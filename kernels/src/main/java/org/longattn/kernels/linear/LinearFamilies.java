@@ -2,18 +2,16 @@ package org.longattn.kernels.linear;
 
 import org.longattn.kernels.LinearAttentionBackend;
 import org.longattn.kernels.cpu.JavaLinearBackend;
-import org.longattn.kernels.feature.EluPlusOne;
-import org.longattn.kernels.feature.FeatureMap;
 import org.longattn.kernels.feature.GateProjection;
-import org.longattn.kernels.feature.PositiveRandomFeatures;
+import org.longattn.kernels.pattern.Families;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Seeds;
 import org.longattn.kernels.span.HeadShape;
 
 /**
- * Builds the {@link LinearFamily} a {@link PatternSpec} names. Every random parameter is a function
- * of (the job's {@code --seed}, a tag, the head) alone — {@link #headSeed} — so every task of a job
- * regenerates bitwise the same matrices:
+ * Builds the {@link LinearFamily} a {@link PatternSpec} names (its {@link StateFamily} declaration
+ * makes it). Every random parameter is a function of (the job's {@code --seed}, a tag, the head)
+ * alone — {@link #headSeed} — so every task of a job regenerates bitwise the same matrices:
  *
  * <ul>
  *   <li>{@code performer}: ω of head h = {@link PositiveRandomFeatures#orthogonalGaussian}(m, d,
@@ -39,7 +37,8 @@ public final class LinearFamilies {
 
   /** Whether family {@code family} runs on backend {@code backend} (java, opencl, auto). */
   public static boolean supportsBackend(String family, String backend) {
-    return !backend.equals("opencl") || family.equals("linear") || family.equals("performer");
+    return !backend.equals("opencl")
+        || Families.find(family).map(f -> f.backends().contains(backend)).orElse(false);
   }
 
   /** The seed of head {@code head}'s random parameters with the given tag. */
@@ -66,45 +65,10 @@ public final class LinearFamilies {
       throw new IllegalArgumentException(
           "--backend " + backend.name() + " is not supported by --pattern " + spec.name());
     }
-    int heads = shape.heads();
-    int d = shape.d();
-    switch (spec.name()) {
-      case "linear" -> {
-        FeatureMap[] maps = new FeatureMap[heads];
-        java.util.Arrays.fill(maps, new EluPlusOne(d));
-        return new FeatureLinearFamily(shape, maps, spec.causal(), backend);
-      }
-      case "performer" -> {
-        FeatureMap[] maps = new FeatureMap[heads];
-        for (int h = 0; h < heads; h++) {
-          maps[h] =
-              new PositiveRandomFeatures(
-                  d, spec.features(), headSeed(spec.seed(), PERFORMER, h), PERFORMER_STABILISER);
-        }
-        return new FeatureLinearFamily(shape, maps, spec.causal(), backend);
-      }
-      case "gated-linear" -> {
-        GateProjection[] p = new GateProjection[heads];
-        for (int h = 0; h < heads && !gateColumn; h++) {
-          p[h] = new GateProjection(d, headSeed(spec.seed(), GATE, h));
-        }
-        return new GatedLinearFamily(shape, gateColumn, p);
-      }
-      case "linformer" -> {
-        if (spec.causal()) {
-          throw new IllegalArgumentException(
-              "--causal is not supported by --pattern linformer (its projection mixes every"
-                  + " position)");
-        }
-        long[] seeds = new long[heads];
-        for (int h = 0; h < heads; h++) {
-          seeds[h] = headSeed(spec.seed(), LINFORMER, h);
-        }
-        return new LinformerFamily(shape, seeds, spec.rank());
-      }
-      default ->
-          throw new IllegalArgumentException(
-              "--pattern " + spec.name() + " is not a linear-attention family");
+    if (!(Families.find(spec.name()).orElse(null) instanceof StateFamily family)) {
+      throw new IllegalArgumentException(
+          "--pattern " + spec.name() + " is not a linear-attention family");
     }
+    return family.create(spec, shape, gateColumn, backend);
   }
 }

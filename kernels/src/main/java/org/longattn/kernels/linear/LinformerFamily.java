@@ -9,14 +9,14 @@ import org.longattn.kernels.state.LinformerProjection;
  * {@code linformer} ({@link LinformerProjection}): K' = Σ_b E_b K_b, V' = Σ_b F_b V_b (rank rows),
  * out_i = softmax(q_i K'ᵀ/√d) V'. Non-causal only: the projection mixes every position.
  */
-final class LinformerFamily implements LinearFamily<LinformerProjection> {
+public final class LinformerFamily implements LinearFamily<LinformerProjection> {
   private final HeadShape shape;
   private final long[] seeds;
   private final int rank;
   private final float scale;
 
   /** {@code seeds[h]} seeds head h's E and F. */
-  LinformerFamily(HeadShape shape, long[] seeds, int rank) {
+  public LinformerFamily(HeadShape shape, long[] seeds, int rank) {
     this.shape = shape;
     this.seeds = seeds;
     this.rank = rank;

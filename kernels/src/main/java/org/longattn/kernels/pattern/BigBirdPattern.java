@@ -11,6 +11,9 @@ import java.util.SplittableRandom;
  * be masked out entirely) — a choice of ours; the original model is bidirectional.
  */
 public final class BigBirdPattern extends BlockPattern {
+  /** The family name ({@code --pattern bigbird}). */
+  public static final String NAME = "bigbird";
+
   private final int randomBlocks;
   private final long seed;
 
@@ -23,7 +26,7 @@ public final class BigBirdPattern extends BlockPattern {
    */
   public BigBirdPattern(
       int blockSize, int randomBlocks, long seed, boolean causal, boolean anticausal) {
-    super("bigbird", blockSize, causal, anticausal, Band.ALL);
+    super(NAME, blockSize, causal, anticausal, Band.ALL);
     this.randomBlocks = randomBlocks;
     this.seed = seed;
   }

@@ -2,12 +2,15 @@ package org.longattn.kernels.pattern;
 
 /** Block-local attention: a query reads the keys of its own block (and the global tokens). */
 public final class BlockLocalPattern extends BlockPattern {
+  /** The family name ({@code --pattern blocked}). */
+  public static final String NAME = "blocked";
+
   public BlockLocalPattern(int blockSize, boolean causal) {
     this(blockSize, causal, false);
   }
 
   public BlockLocalPattern(int blockSize, boolean causal, boolean anticausal) {
-    super("blocked", blockSize, causal, anticausal, Band.ALL);
+    super(NAME, blockSize, causal, anticausal, Band.ALL);
   }
 
   @Override

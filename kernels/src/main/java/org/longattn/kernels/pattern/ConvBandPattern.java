@@ -7,8 +7,11 @@ package org.longattn.kernels.pattern;
  * tokens: the {@code global} column is ignored (there is no softmax for them to join).
  */
 public final class ConvBandPattern extends BlockPattern {
+  /** The family name ({@code --pattern conv-band}). */
+  public static final String NAME = "conv-band";
+
   public ConvBandPattern(int blockSize, int radius, boolean causal, boolean anticausal) {
-    super("conv-band", blockSize, causal, anticausal, new Band(radius, radius, 1));
+    super(NAME, blockSize, causal, anticausal, new Band(radius, radius, 1));
   }
 
   @Override

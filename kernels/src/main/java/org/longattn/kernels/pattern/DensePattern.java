@@ -5,12 +5,15 @@ package org.longattn.kernels.pattern;
  * for the stats.
  */
 public final class DensePattern extends BlockPattern {
+  /** The family name ({@code --pattern dense}). */
+  public static final String NAME = "dense";
+
   public DensePattern(int blockSize, boolean causal) {
     this(blockSize, causal, false);
   }
 
   public DensePattern(int blockSize, boolean causal, boolean anticausal) {
-    super("dense", blockSize, causal, anticausal, Band.ALL);
+    super(NAME, blockSize, causal, anticausal, Band.ALL);
   }
 
   @Override

@@ -21,12 +21,15 @@ import java.util.List;
  * less otherwise; the compute is ≈ l + c·n/l keys per query.
  */
 public final class FixedPattern extends BlockPattern {
+  /** The family name ({@code --pattern fixed}). */
+  public static final String NAME = "fixed";
+
   private final int stride;
   private final int summary;
   private final ColumnGroups columns;
 
   public FixedPattern(int blockSize, int stride, int summary, boolean causal, boolean anticausal) {
-    super("fixed", blockSize, causal, anticausal, Band.NONE);
+    super(NAME, blockSize, causal, anticausal, Band.NONE);
     if (summary < 1 || summary > stride) {
       throw new IllegalArgumentException(
           "--summary must be between 1 and --stride " + stride + ", got " + summary);

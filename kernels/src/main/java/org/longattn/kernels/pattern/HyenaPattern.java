@@ -8,8 +8,11 @@ package org.longattn.kernels.pattern;
  * key blocks. Always causal.
  */
 public final class HyenaPattern extends BlockPattern {
+  /** The family name ({@code --pattern hyena}). */
+  public static final String NAME = "hyena";
+
   public HyenaPattern(int blockSize) {
-    super("hyena", blockSize, true, Band.ALL);
+    super(NAME, blockSize, true, Band.ALL);
   }
 
   @Override

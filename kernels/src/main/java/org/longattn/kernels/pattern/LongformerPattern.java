@@ -6,6 +6,9 @@ package org.longattn.kernels.pattern;
  * come from the token table's {@code global} column.
  */
 public final class LongformerPattern extends BlockPattern {
+  /** The family name ({@code --pattern longformer}). */
+  public static final String NAME = "longformer";
+
   private final int window;
 
   public LongformerPattern(int blockSize, int window, int dilation, boolean causal) {
@@ -14,7 +17,7 @@ public final class LongformerPattern extends BlockPattern {
 
   public LongformerPattern(
       int blockSize, int window, int dilation, boolean causal, boolean anticausal) {
-    super("longformer", blockSize, causal, anticausal, band(window, dilation));
+    super(NAME, blockSize, causal, anticausal, band(window, dilation));
     this.window = window;
   }
 

@@ -7,8 +7,8 @@ import org.longattn.kernels.hyena.HyenaOperator;
  *
  * @param name dense | blocked | longformer | bigbird | strided | fixed | sink | conv-band | hyena
  * @param blockSize tokens per block (≥ 1)
- * @param window one-sided Longformer window w (|i−j| ≤ w·dilation); the radius r of conv-band; the
- *     window W of sink (i − j &lt; W); ignored elsewhere
+ * @param window one-sided Longformer window w (|i−j| ≤ w·dilation); the window W of sink (i − j
+ *     &lt; W); ignored elsewhere
  * @param dilation Longformer dilation (≥ 1)
  * @param randomBlocks BigBird random key blocks per query block (≥ 0)
  * @param seed seed of BigBird's random blocks
@@ -21,6 +21,7 @@ import org.longattn.kernels.hyena.HyenaOperator;
  * @param features Performer random features m (≥ 1); ignored elsewhere
  * @param rank Linformer projection rank k (≥ 1); ignored elsewhere
  * @param sinks sink: the first S tokens every query reads (≥ 0); ignored elsewhere
+ * @param radius conv-band: band radius r, |i−j| ≤ r (≥ 0); ignored elsewhere
  */
 public record PatternSpec(
     String name,
@@ -36,11 +37,100 @@ public record PatternSpec(
     boolean anticausal,
     int features,
     int rank,
-    int sinks)
+    int sinks,
+    int radius)
     implements java.io.Serializable {
 
   /** Default sinks S of {@code sink}. */
   public static final int DEFAULT_SINKS = 4;
+
+  /** Default window of longformer and sink. */
+  public static final int DEFAULT_WINDOW = 256;
+
+  /** Default Longformer dilation. */
+  public static final int DEFAULT_DILATION = 1;
+
+  /** Default BigBird random blocks. */
+  public static final int DEFAULT_RANDOM_BLOCKS = 3;
+
+  /** Default conv-band radius. */
+  public static final int DEFAULT_RADIUS = 16;
+
+  /**
+   * A spec with every parameter but the radius, which is taken from {@code window} (conv-band's
+   * radius travelled in {@code window} before it had its own field).
+   *
+   * @deprecated use {@link #of} (parameters by name) or the canonical constructor
+   */
+  @Deprecated
+  public PatternSpec(
+      String name,
+      int blockSize,
+      int window,
+      int dilation,
+      int randomBlocks,
+      long seed,
+      boolean causal,
+      int order,
+      int stride,
+      int summary,
+      boolean anticausal,
+      int features,
+      int rank,
+      int sinks) {
+    this(
+        name,
+        blockSize,
+        window,
+        dilation,
+        randomBlocks,
+        seed,
+        causal,
+        order,
+        stride,
+        summary,
+        anticausal,
+        features,
+        rank,
+        sinks,
+        window);
+  }
+
+  /**
+   * A spec of family {@code name}: the given parameters, every other one at its default ({@link
+   * Param#defaultValue()}; the summary of {@code fixed} defaults to min(8, stride)).
+   */
+  public static PatternSpec of(
+      String name,
+      int blockSize,
+      long seed,
+      boolean causal,
+      boolean anticausal,
+      java.util.Map<Param, Integer> values) {
+    java.util.function.ToIntFunction<Param> v = p -> values.getOrDefault(p, p.defaultValue());
+    int stride = v.applyAsInt(Param.STRIDE);
+    return new PatternSpec(
+        name,
+        blockSize,
+        v.applyAsInt(Param.WINDOW),
+        v.applyAsInt(Param.DILATION),
+        v.applyAsInt(Param.RANDOM_BLOCKS),
+        seed,
+        causal,
+        v.applyAsInt(Param.ORDER),
+        stride,
+        values.getOrDefault(Param.SUMMARY, Math.min(DEFAULT_SUMMARY, Math.max(1, stride))),
+        anticausal,
+        v.applyAsInt(Param.FEATURES),
+        v.applyAsInt(Param.RANK),
+        v.applyAsInt(Param.SINKS),
+        v.applyAsInt(Param.RADIUS));
+  }
+
+  /** The family these parameters belong to (an unknown name is refused). */
+  public Family family() {
+    return Families.of(name);
+  }
 
   /** A spec with every parameter but the sinks (default {@link #DEFAULT_SINKS}). */
   public PatternSpec(
@@ -90,7 +180,8 @@ public record PatternSpec(
         anticausal,
         features,
         rank,
-        sinks);
+        sinks,
+        radius);
   }
 
   /** Default Performer features and Linformer rank. */
@@ -101,9 +192,12 @@ public record PatternSpec(
   /**
    * The state-based families (DESIGN §3): they have no block pattern ({@link #build()} rejects
    * them); {@code attend} runs them as a reduction or a scan over blocks.
+   *
+   * @deprecated ask the family: {@code spec.family().shape() == Shape.SCAN}
    */
+  @Deprecated
   public static final java.util.List<String> LINEAR_FAMILIES =
-      java.util.List.of("linear", "gated-linear", "performer", "linformer");
+      Families.names(f -> f.shape() == Shape.SCAN);
 
   /** Default stride l of strided and fixed. */
   public static final int DEFAULT_STRIDE = 128;
@@ -220,36 +314,50 @@ public record PatternSpec(
         rank);
   }
 
-  /** Whether {@link #name} is one of {@link #LINEAR_FAMILIES}. */
+  /**
+   * Whether {@link #name} is one of {@link #LINEAR_FAMILIES}.
+   *
+   * @deprecated ask the family: {@code family().shape() == Shape.SCAN}
+   */
+  @Deprecated
   public boolean isLinearFamily() {
-    return LINEAR_FAMILIES.contains(name);
+    return Families.find(name).map(f -> f.shape() == Shape.SCAN).orElse(false);
   }
 
-  /** Every name {@link #build()} accepts: the softmax patterns, {@code conv-band} and Hyena. */
+  /**
+   * Every name {@link #build()} accepts: the softmax patterns, {@code conv-band} and Hyena.
+   *
+   * @deprecated use {@link Families}
+   */
+  @Deprecated
   public static final java.util.List<String> ALL_NAMES =
-      java.util.List.of(
-          "dense",
-          "blocked",
-          "longformer",
-          "bigbird",
-          "strided",
-          "fixed",
-          "sink",
-          "conv-band",
-          "hyena");
+      Families.names(f -> f.shape() != Shape.SCAN);
 
   /**
-   * The softmax patterns that take every direction (all but {@code conv-band} and {@code sink}).
+   * The softmax patterns that take every direction.
+   *
+   * @deprecated use {@link Families}
    */
+  @Deprecated
   public static final java.util.List<String> NAMES =
-      java.util.List.of("dense", "blocked", "longformer", "bigbird", "strided", "fixed");
+      Families.names(f -> f.softmax() && f.direction() == Direction.ANY);
 
-  /** Every softmax pattern: {@link #NAMES} and the causal-only {@code sink}. */
-  public static final java.util.List<String> SOFTMAX_NAMES =
-      java.util.List.of("dense", "blocked", "longformer", "bigbird", "strided", "fixed", "sink");
+  /**
+   * Every softmax pattern.
+   *
+   * @deprecated use {@link Family#softmax()}
+   */
+  @Deprecated
+  public static final java.util.List<String> SOFTMAX_NAMES = Families.names(Family::softmax);
 
-  /** Operators that replace attention, also accepted by {@link #build()} (not block patterns). */
-  public static final java.util.List<String> OPERATORS = java.util.List.of("hyena");
+  /**
+   * Operators that replace attention, also accepted by {@link #build()} (not block patterns).
+   *
+   * @deprecated use {@link Family#shape()} ({@link Shape#SPECTRAL})
+   */
+  @Deprecated
+  public static final java.util.List<String> OPERATORS =
+      Families.names(f -> f.shape() == Shape.SPECTRAL);
 
   /**
    * The largest block: a task holds a block's queries and every key block they read in memory, and
@@ -270,6 +378,10 @@ public record PatternSpec(
     if (window < 0) {
       throw new IllegalArgumentException("--window must be >= 0, got " + window);
     }
+    if (radius < 0) {
+      throw new IllegalArgumentException("--radius must be >= 0, got " + radius);
+    }
+    Family family = Families.find(name).orElse(null);
     if (dilation < 1) {
       throw new IllegalArgumentException("--dilation must be >= 1, got " + dilation);
     }
@@ -280,18 +392,11 @@ public record PatternSpec(
       throw new IllegalArgumentException(
           "--order must be between 1 and " + HyenaOperator.MAX_ORDER + ", got " + order);
     }
-    if ("hyena".equals(name)) {
+    if (family != null && family.direction() == Direction.CAUSAL) {
       if (anticausal) {
-        throw new IllegalArgumentException("--anticausal does not apply to --pattern hyena");
+        throw new IllegalArgumentException(family.anticausalRefusal());
       }
-      causal = true; // causal long convolutions by definition
-    }
-    if ("sink".equals(name)) {
-      if (anticausal) {
-        throw new IllegalArgumentException(
-            "--anticausal does not apply to --pattern sink (causal by definition)");
-      }
-      causal = true; // the first S tokens and the W most recent ones: j ≤ i by definition
+      causal = true; // causal by definition (hyena's long convolutions, sink's window)
     }
     if (sinks < 0) {
       throw new IllegalArgumentException("--sinks must be >= 0, got " + sinks);
@@ -299,7 +404,8 @@ public record PatternSpec(
     if (stride < 1) {
       throw new IllegalArgumentException("--stride must be >= 1, got " + stride);
     }
-    if (summary < 1 || ("fixed".equals(name) && summary > stride)) {
+    if (summary < 1
+        || (family != null && family.params().contains(Param.SUMMARY) && summary > stride)) {
       throw new IllegalArgumentException(
           "--summary must be between 1 and --stride " + stride + ", got " + summary);
     }
@@ -312,14 +418,15 @@ public record PatternSpec(
     if (rank < 1) {
       throw new IllegalArgumentException("--rank must be >= 1, got " + rank);
     }
-    if (anticausal && LINEAR_FAMILIES.contains(name)) {
-      throw new IllegalArgumentException("--anticausal does not apply to --pattern " + name);
+    if (anticausal && family != null && family.direction() == Direction.NOT_ANTICAUSAL) {
+      throw new IllegalArgumentException(family.anticausalRefusal());
     }
   }
 
   /**
-   * The parameters that matter for this pattern, by their JSON names (name, block_size, causal, and
-   * window/dilation for longformer, random_blocks/seed for bigbird), in a stable order.
+   * The parameters that matter for this pattern, by their JSON names, in a stable order: name,
+   * block_size, causal, anticausal (when set), the family's {@link Family#params()}, and the seed
+   * when it shapes the values ({@link Family#seeded()}). {@link Families#read} reads it back.
    */
   public java.util.Map<String, Object> parameters() {
     java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
@@ -329,66 +436,20 @@ public record PatternSpec(
     if (anticausal) {
       m.put("anticausal", true);
     }
-    if (name.equals("strided") || name.equals("fixed")) {
-      m.put("stride", stride);
-    }
-    if (name.equals("fixed")) {
-      m.put("summary", summary);
-    }
-    if (name.equals("conv-band")) {
-      m.put("radius", window);
-    }
-    if (name.equals("longformer")) {
-      m.put("window", window);
-      m.put("dilation", dilation);
-    }
-    if (name.equals("sink")) {
-      m.put("sinks", sinks);
-      m.put("window", window);
-    }
-    if (name.equals("bigbird")) {
-      m.put("random_blocks", randomBlocks);
-      m.put("seed", seed);
-    }
-    if (name.equals("hyena")) {
-      m.put("order", order);
-      m.put("seed", seed);
-    }
-    if (name.equals("performer")) {
-      m.put("features", features);
-    }
-    if (name.equals("linformer")) {
-      m.put("rank", rank);
-    }
-    if (isLinearFamily()) {
-      m.put("seed", seed);
+    Family family = Families.find(name).orElse(null);
+    if (family != null) {
+      for (Param p : family.params()) {
+        m.put(p.key(), p.of(this));
+      }
+      if (family.seeded()) {
+        m.put("seed", seed);
+      }
     }
     return m;
   }
 
   /** The pattern these parameters describe. */
   public AttentionPattern build() {
-    return switch (name) {
-      case "dense" -> new DensePattern(blockSize, causal, anticausal);
-      case "blocked" -> new BlockLocalPattern(blockSize, causal, anticausal);
-      case "longformer" -> new LongformerPattern(blockSize, window, dilation, causal, anticausal);
-      case "bigbird" -> new BigBirdPattern(blockSize, randomBlocks, seed, causal, anticausal);
-      case "strided" -> new StridedPattern(blockSize, stride, causal, anticausal);
-      case "fixed" -> new FixedPattern(blockSize, stride, summary, causal, anticausal);
-      case "sink" -> new SinkPattern(blockSize, sinks, window);
-      case "conv-band" -> new ConvBandPattern(blockSize, window, causal, anticausal);
-      case "hyena" -> new HyenaPattern(blockSize);
-      default ->
-          throw new IllegalArgumentException(
-              isLinearFamily()
-                  ? "--pattern " + name + " is a linear-attention family: it has no block pattern"
-                  : "--pattern must be one of "
-                      + ALL_NAMES
-                      + " or "
-                      + LINEAR_FAMILIES
-                      + ", got '"
-                      + name
-                      + "'");
-    };
+    return family().build(this);
   }
 }

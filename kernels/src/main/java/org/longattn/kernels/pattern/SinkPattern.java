@@ -19,12 +19,15 @@ import java.util.List;
  * a query costs about S + W keys whatever the document length.
  */
 public final class SinkPattern extends BlockPattern {
+  /** The family name ({@code --pattern sink}). */
+  public static final String NAME = "sink";
+
   private final int sinks;
   private final int window;
   private final ColumnGroups columns;
 
   public SinkPattern(int blockSize, int sinks, int window) {
-    super("sink", blockSize, true, false, band(window));
+    super(NAME, blockSize, true, false, band(window));
     if (sinks < 0) {
       throw new IllegalArgumentException("--sinks must be >= 0, got " + sinks);
     }

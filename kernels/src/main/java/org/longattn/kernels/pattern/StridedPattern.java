@@ -23,11 +23,14 @@ import java.util.List;
  * that class once and multiplies only those (≈ n/l + 2l keys per query).
  */
 public final class StridedPattern extends BlockPattern {
+  /** The family name ({@code --pattern strided}). */
+  public static final String NAME = "strided";
+
   private final int stride;
   private final ColumnGroups columns;
 
   public StridedPattern(int blockSize, int stride, boolean causal, boolean anticausal) {
-    super("strided", blockSize, causal, anticausal, new Band(stride - 1, stride - 1, 1));
+    super(NAME, blockSize, causal, anticausal, new Band(stride - 1, stride - 1, 1));
     this.stride = stride;
     List<Band> bands = new ArrayList<>();
     if (!anticausal) {
