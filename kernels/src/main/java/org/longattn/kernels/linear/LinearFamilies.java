@@ -47,8 +47,9 @@ public final class LinearFamilies {
   }
 
   /**
-   * The family of {@code spec} (one of {@link PatternSpec#LINEAR_FAMILIES}) for heads of {@code
-   * shape}; {@code gateColumn}: gated-linear reads log-gates after the values in v rows.
+   * The family of {@code spec} (a family of shape {@link org.longattn.kernels.pattern.Shape#SCAN})
+   * for heads of {@code shape}; {@code gateColumn}: gated-linear reads log-gates after the values
+   * in v rows.
    */
   public static LinearFamily<?> create(PatternSpec spec, HeadShape shape, boolean gateColumn) {
     return create(spec, shape, gateColumn, JavaLinearBackend.INSTANCE);

@@ -189,16 +189,6 @@ public record PatternSpec(
 
   public static final int DEFAULT_RANK = 256;
 
-  /**
-   * The state-based families (DESIGN §3): they have no block pattern ({@link #build()} rejects
-   * them); {@code attend} runs them as a reduction or a scan over blocks.
-   *
-   * @deprecated ask the family: {@code spec.family().shape() == Shape.SCAN}
-   */
-  @Deprecated
-  public static final java.util.List<String> LINEAR_FAMILIES =
-      Families.names(f -> f.shape() == Shape.SCAN);
-
   /** Default stride l of strided and fixed. */
   public static final int DEFAULT_STRIDE = 128;
 
@@ -315,25 +305,6 @@ public record PatternSpec(
   }
 
   /**
-   * Whether {@link #name} is one of {@link #LINEAR_FAMILIES}.
-   *
-   * @deprecated ask the family: {@code family().shape() == Shape.SCAN}
-   */
-  @Deprecated
-  public boolean isLinearFamily() {
-    return Families.find(name).map(f -> f.shape() == Shape.SCAN).orElse(false);
-  }
-
-  /**
-   * Every name {@link #build()} accepts: the softmax patterns, {@code conv-band} and Hyena.
-   *
-   * @deprecated use {@link Families}
-   */
-  @Deprecated
-  public static final java.util.List<String> ALL_NAMES =
-      Families.names(f -> f.shape() != Shape.SCAN);
-
-  /**
    * The softmax patterns that take every direction.
    *
    * @deprecated use {@link Families}
@@ -341,23 +312,6 @@ public record PatternSpec(
   @Deprecated
   public static final java.util.List<String> NAMES =
       Families.names(f -> f.softmax() && f.direction() == Direction.ANY);
-
-  /**
-   * Every softmax pattern.
-   *
-   * @deprecated use {@link Family#softmax()}
-   */
-  @Deprecated
-  public static final java.util.List<String> SOFTMAX_NAMES = Families.names(Family::softmax);
-
-  /**
-   * Operators that replace attention, also accepted by {@link #build()} (not block patterns).
-   *
-   * @deprecated use {@link Family#shape()} ({@link Shape#SPECTRAL})
-   */
-  @Deprecated
-  public static final java.util.List<String> OPERATORS =
-      Families.names(f -> f.shape() == Shape.SPECTRAL);
 
   /**
    * The largest block: a task holds a block's queries and every key block they read in memory, and
