@@ -323,7 +323,8 @@ final class CrossExecution {
           long slot = Objects.hash(qd, t.doc(), g);
           out.add(
               new Tuple2<>(
-                  new TileKey(qd, t.doc(), g, t.chunk(), slot), StateMerge.encode(states)));
+                  new TileKey(qd, t.doc(), g, t.chunk(), slot),
+                  IndexedStates.record(t.chunk(), SoftmaxStates.encode(states))));
         }
       }
       return out;

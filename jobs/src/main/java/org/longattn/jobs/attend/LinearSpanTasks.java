@@ -1,7 +1,5 @@
 package org.longattn.jobs.attend;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -28,7 +26,7 @@ import scala.Tuple2;
  * heads × one state; nothing here holds more than one partition's spans or one document's span
  * states.
  */
-public final class LinearSpanTasks implements java.io.Serializable {
+public final class LinearSpanTasks implements StateMonoid.Scan {
   private final Broadcast<Map<String, DocPlan>> plans;
   private final PatternSpec spec;
   private final int spanBlocks;
@@ -94,7 +92,9 @@ public final class LinearSpanTasks implements java.io.Serializable {
     return new int[] {key.span() * spanBlocks, Math.min(blocks, (key.span() + 1) * spanBlocks)};
   }
 
-  /** Step 1: (document, [span int, heads × state]) per span of the partition. */
+  /**
+   * Step 1: (document, [span | heads × state]) per span of the partition ({@link IndexedStates}).
+   */
   public Iterator<Tuple2<String, byte[]>> totals(Iterator<Tuple2<SpanKey, byte[]>> records) {
     TreeMap<SpanKey, SpanAssembler> spans = assemble(records);
     List<Tuple2<String, byte[]>> out = new ArrayList<>();
@@ -111,70 +111,23 @@ public final class LinearSpanTasks implements java.io.Serializable {
     for (Map.Entry<SpanKey, SpanAssembler> span : spans.entrySet()) {
       int[] range = blockRange(span.getKey());
       byte[] total = attention.spanTotal(span.getValue()::block, range[0], range[1]);
-      out.add(new Tuple2<>(span.getKey().docId(), record(span.getKey().span(), total)));
+      byte[] record = IndexedStates.record(span.getKey().span(), total);
+      stateBytes.add(record.length);
+      out.add(new Tuple2<>(span.getKey().docId(), record));
     }
   }
 
-  /** Step 2, up: folds one aligned group of sibling records (any order) into its parent. */
-  public byte[] foldGroup(int parent, Iterable<byte[]> records) {
-    List<byte[]> items = sortedStates(records);
-    byte[] folded = attention(org.longattn.kernels.cpu.JavaLinearBackend.INSTANCE).foldRun(items);
-    return record(parent, folded);
+  /** Step 2, up ({@link StateRounds}): the fold of an aligned run of sibling payloads. */
+  @Override
+  public byte[] fold(List<byte[]> items) {
+    return attention(org.longattn.kernels.cpu.JavaLinearBackend.INSTANCE).foldRun(items);
   }
 
-  /**
-   * Step 2, down: the exclusive prefixes of one aligned group of sibling records (any order), whose
-   * first item has index {@code firstIndex} in its level, given the prefix of that item (ignored
-   * for index 0).
-   */
-  public List<byte[]> scanGroup(long firstIndex, Iterable<byte[]> records, byte[] carryIn) {
-    List<byte[]> sorted = new ArrayList<>();
-    records.forEach(sorted::add);
-    sorted.sort((a, b) -> Integer.compare(spanOf(a), spanOf(b)));
-    List<byte[]> items = new ArrayList<>(sorted.size());
-    for (byte[] r : sorted) {
-      items.add(Arrays.copyOfRange(r, 4, r.length));
-    }
-    List<byte[]> prefixes =
-        attention(org.longattn.kernels.cpu.JavaLinearBackend.INSTANCE)
-            .scanRun(items, firstIndex, carryIn);
-    List<byte[]> out = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      out.add(record(spanOf(sorted.get(i)), prefixes.get(i)));
-    }
-    return out;
-  }
-
-  private static List<byte[]> sortedStates(Iterable<byte[]> records) {
-    List<byte[]> sorted = new ArrayList<>();
-    records.forEach(sorted::add);
-    sorted.sort((a, b) -> Integer.compare(spanOf(a), spanOf(b)));
-    List<byte[]> items = new ArrayList<>(sorted.size());
-    for (byte[] r : sorted) {
-      items.add(Arrays.copyOfRange(r, 4, r.length));
-    }
-    return items;
-  }
-
-  /** [int index | heads × state], counted as state traffic. */
-  byte[] record(int index, byte[] states) {
-    ByteBuffer buf = ByteBuffer.allocate(4 + states.length).order(ByteOrder.LITTLE_ENDIAN);
-    buf.putInt(index).put(states);
-    stateBytes.add(buf.capacity());
-    return buf.array();
-  }
-
-  /** The states of a record. */
-  static byte[] states(byte[] record) {
-    return Arrays.copyOfRange(record, 4, record.length);
-  }
-
-  static int index(byte[] record) {
-    return spanOf(record);
-  }
-
-  private static int spanOf(byte[] total) {
-    return ByteBuffer.wrap(total).order(ByteOrder.LITTLE_ENDIAN).getInt(0);
+  /** Step 2, down ({@link StateRounds}, causal): the exclusive prefixes of an aligned run. */
+  @Override
+  public List<byte[]> scan(List<byte[]> items, long first, byte[] carryIn) {
+    return attention(org.longattn.kernels.cpu.JavaLinearBackend.INSTANCE)
+        .scanRun(items, first, carryIn);
   }
 
   /**

@@ -29,7 +29,7 @@ import org.longattn.kernels.span.HeadShape;
  *       (no halo, no global rows: the {@code global} column is ignored); gated-linear with a {@code
  *       gate} column ships the log-gates after the values;
  *   <li>totals: per span and head the TreeFold of its block states;
- *   <li>inputs: per document, from its span totals, in rounds of 16 ({@link LinearScan}) → causal:
+ *   <li>inputs: per document, from its span totals, in rounds of 16 ({@link StateRounds}) → causal:
  *       the exclusive TreeScan (carry-ins), non-causal: the document's total; sent to the spans'
  *       partitions;
  *   <li>outputs: per span, zipped with its input: the intra-span scan and the rows.
@@ -141,14 +141,16 @@ final class ScanExecution implements Execution {
             stateBytes,
             backend(p));
     java.util.List<JavaPairRDD<?, ?>> persisted = new java.util.ArrayList<>();
+    StateRounds rounds =
+        StateRounds.up(
+            routed.mapPartitionsToPair(tasks::totals),
+            plans.values().stream().mapToLong(d -> blocks.spans(d.n())).toArray(),
+            tasks,
+            partitions,
+            stateBytes,
+            persisted);
     JavaPairRDD<SpanKey, byte[]> inputs =
-        LinearScan.spanInputs(
-                routed.mapPartitionsToPair(tasks::totals),
-                tasks,
-                causal(spec),
-                in.maxSpans(),
-                (int) Math.max(1, Math.min(partitions, spans)),
-                persisted)
+        (causal(spec) ? rounds.exclusivePrefixes(tasks) : rounds.totalPerItem())
             .partitionBy(partitioner);
     JavaRDD<Row> rows = routed.zipPartitions(inputs, tasks::rows);
     Dataset<Row> out =

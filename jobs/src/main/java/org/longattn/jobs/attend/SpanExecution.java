@@ -87,13 +87,16 @@ final class SpanExecution implements Execution {
         routed.mapPartitions(tasks::compute).persist(StorageLevel.DISK_ONLY());
     JavaRDD<InternalRow> spanRows = spanOutputs.flatMap(tasks::rows);
     JavaRDD<InternalRow> globalRows =
-        GlobalFold.fold(
+        StateRounds.up(
                 spanOutputs
                     .filter(SpanTasks.SpanOutput::hasPartials)
                     .mapToPair(SpanTasks.SpanOutput::partial),
                 spansWithGlobals(plans, pattern, in.blockLocal()),
-                shape.heads(),
-                partitions)
+                new SoftmaxStates(shape.heads()),
+                partitions,
+                null,
+                null)
+            .totals()
             .flatMap(tasks::globalRows);
     // Internal rows straight to the writer: Row objects of float[] would be converted value by
     // value into boxed arrays first (createDataFrame's converters).

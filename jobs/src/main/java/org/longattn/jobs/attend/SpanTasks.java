@@ -30,7 +30,7 @@ import scala.Tuple2;
 /**
  * The reduce side of the routing shuffle: per span, assemble its blocks and compute (a) the output
  * rows of its non-global positions and (b) the partial states of the document's global rows; then
- * (c) emit the global rows from the partials folded over spans by {@link GlobalFold}.
+ * (c) emit the global rows from the partials folded over spans by {@link StateRounds}.
  */
 public final class SpanTasks implements java.io.Serializable {
   private final Broadcast<Map<String, DocPlan>> plans;
@@ -189,8 +189,10 @@ public final class SpanTasks implements java.io.Serializable {
     byte[] partialBytes = null;
     if (globals.size() > 0) {
       partialBytes =
-          GlobalFold.record(
-              key.span(), attention.computeGlobalPartials(range[0], range[1], asm::block, globals));
+          IndexedStates.record(
+              key.span(),
+              SoftmaxStates.encode(
+                  attention.computeGlobalPartials(range[0], range[1], asm::block, globals)));
     }
     return new SpanOutput(doc.docId(), r, partialBytes);
   }
@@ -238,7 +240,7 @@ public final class SpanTasks implements java.io.Serializable {
     DocPlan doc = plans.value().get(docFolded._1());
     AttentionPattern pattern = params.pattern().build();
     int heads = shape.heads();
-    SoftmaxState[] folded = GlobalFold.states(docFolded._2(), heads);
+    SoftmaxState[] folded = new SoftmaxStates(heads).decode(docFolded._2());
     int[] gpos = doc.globalPositions(pattern);
     int g = gpos.length;
     boolean stats = params.stats();

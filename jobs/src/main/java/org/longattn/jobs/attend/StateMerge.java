@@ -1,7 +1,5 @@
 package org.longattn.jobs.attend;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -13,13 +11,13 @@ import org.longattn.kernels.InputRangeException;
 import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.SpanAttention;
 import org.longattn.kernels.state.SoftmaxState;
-import org.longattn.kernels.state.TreeFold;
 import scala.Tuple2;
 
 /**
  * The reduce side of the tiled exact paths: for each group of query rows, its partial softmax
- * states over key chunks 0..c−1 (one per tile) are folded with {@link TreeFold} over the chunk ids
- * — an association that depends on chunk ids only — and turned into output rows.
+ * states over key chunks 0..c−1 (one per tile, an {@link IndexedStates} record at the chunk's
+ * index) are folded by {@link SoftmaxStates} ({@code TreeFold} over the chunk ids — an association
+ * that depends on chunk ids only) and turned into output rows.
  *
  * <p>Input: records sorted by {@link TileKey#ORDER} (a group's records are adjacent, in chunk
  * order). Row r of group g is position g·groupRows + r of the query document. Only one group's
@@ -30,6 +28,7 @@ final class StateMerge implements java.io.Serializable {
   private final int groupRows;
   private final boolean withTarget;
   private final SpanTasks rowMaker;
+  private final SoftmaxStates states;
 
   /**
    * @param withTarget insert the key document ({@link TileKey#target()}) as the third column
@@ -40,28 +39,7 @@ final class StateMerge implements java.io.Serializable {
     this.groupRows = groupRows;
     this.withTarget = withTarget;
     this.rowMaker = rowMaker;
-  }
-
-  /** One head-per-state record of a group's partial states (little-endian). */
-  static byte[] encode(SoftmaxState[] perHead) {
-    int size = 0;
-    for (SoftmaxState st : perHead) {
-      size += st.byteSize();
-    }
-    ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-    for (SoftmaxState st : perHead) {
-      st.writeTo(buf);
-    }
-    return buf.array();
-  }
-
-  private SoftmaxState[] decode(byte[] bytes) {
-    ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    SoftmaxState[] perHead = new SoftmaxState[shape.heads()];
-    for (int h = 0; h < perHead.length; h++) {
-      perHead[h] = SoftmaxState.readFrom(buf);
-    }
-    return perHead;
+    this.states = new SoftmaxStates(shape.heads());
   }
 
   /** Output rows of the sorted records of one partition, group by group. */
@@ -82,12 +60,13 @@ final class StateMerge implements java.io.Serializable {
               pending = rec;
               break;
             }
-            if (rec._1().chunk() != chunks.size()) {
+            if (rec._1().chunk() != chunks.size()
+                || IndexedStates.index(rec._2()) != rec._1().chunk()) {
               throw new IllegalStateException(
                   "partial state of " + rec._1() + " arrived as chunk #" + chunks.size());
             }
             group = rec._1();
-            chunks.add(rec._2());
+            chunks.add(IndexedStates.payload(rec._2()));
           }
           emit(group, chunks);
         }
@@ -104,20 +83,7 @@ final class StateMerge implements java.io.Serializable {
 
       private void emit(TileKey group, List<byte[]> chunks) {
         int heads = shape.heads();
-        List<List<SoftmaxState>> perHead = new ArrayList<>();
-        for (int h = 0; h < heads; h++) {
-          perHead.add(new ArrayList<>(chunks.size()));
-        }
-        for (byte[] c : chunks) {
-          SoftmaxState[] states = decode(c);
-          for (int h = 0; h < heads; h++) {
-            perHead.get(h).add(states[h]);
-          }
-        }
-        SoftmaxState[] folded = new SoftmaxState[heads];
-        for (int h = 0; h < heads; h++) {
-          folded[h] = TreeFold.fold(perHead.get(h), SoftmaxState::merge);
-        }
+        SoftmaxState[] folded = states.foldStates(chunks);
         int rows = folded[0].rows;
         boolean stats = rowMaker.stats();
         float[] out = new float[rows * shape.vWidth()];

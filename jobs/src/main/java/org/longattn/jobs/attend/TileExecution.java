@@ -364,7 +364,7 @@ public final class TileExecution implements Execution {
       for (int r0 = 0; r0 < qn; r0 += groupRows) {
         int rows = Math.min(groupRows, qn - r0);
         SoftmaxState[] states = attention.compute(q, qFirst, r0, rows, keys, flags);
-        byte[] bytes = StateMerge.encode(states);
+        byte[] bytes = IndexedStates.record(t.chunk(), SoftmaxStates.encode(states));
         stateBytes.add(bytes.length);
         int g = (qFirst + r0) / groupRows;
         long slot = (d.firstSpan() + t.row()) * groupsPerSpan + r0 / groupRows;

@@ -53,7 +53,7 @@ class LinearSpanAttentionTest {
 
   /**
    * As the job: step 2 flat ({@code fanout} 0) or in rounds of {@code fanout} aligned items (up:
-   * foldRun; down: scanRun from the parent's prefix), as {@code LinearScan} does with Spark.
+   * foldRun; down: scanRun from the parent's prefix), as {@code StateRounds} does with Spark.
    */
   static List<byte[]> inputs(LinearSpanAttention<?> a, List<byte[]> totals, int fanout) {
     if (fanout == 0) {
