@@ -22,6 +22,7 @@ import org.longattn.datasets.SparkTestSession;
 import org.longattn.kernels.DenseOracle;
 import org.longattn.kernels.Tolerance;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Seeds;
 
@@ -92,7 +93,10 @@ class AttendEndToEndTest {
             "1",
             "--causal");
     assertEquals(0, r.code(), r.err());
-    AttentionPattern p = new PatternSpec("longformer", 8, 5, 1, 0, 0, true).build();
+    AttentionPattern p =
+        PatternSpec.of(
+                "longformer", 8, 0, true, false, Map.of(Param.WINDOW, 5, Param.RANDOM_BLOCKS, 0))
+            .build();
     Map<String, Row> rows = new HashMap<>();
     for (Row row : SparkTestSession.get().read().parquet(out).collectAsList()) {
       rows.put(row.getString(0) + "#" + row.getInt(1), row);

@@ -21,6 +21,7 @@ import org.longattn.datasets.SparkTestSession;
 import org.longattn.kernels.Tolerance;
 import org.longattn.kernels.conv.ConvBandOracle;
 import org.longattn.kernels.io.Npy;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.score.ScoreFunction;
 import org.longattn.kernels.score.ScoreOracles;
@@ -100,17 +101,25 @@ class FormsEndToEndTest {
   private static PatternSpec spec(String pattern, String flags, String direction) {
     List<String> f = split(flags);
     int stride = intFlag(f, "--stride", PatternSpec.DEFAULT_STRIDE);
-    return new PatternSpec(
+    return PatternSpec.of(
         pattern,
         16,
-        intFlag(f, "--window", 256),
-        intFlag(f, "--dilation", 1),
-        intFlag(f, "--random-blocks", 3),
         5,
         direction.equals("--causal"),
-        stride,
-        intFlag(f, "--summary", Math.min(8, stride)),
-        direction.equals("--anticausal"));
+        direction.equals("--anticausal"),
+        Map.of(
+            Param.WINDOW,
+            intFlag(f, "--window", 256),
+            Param.DILATION,
+            intFlag(f, "--dilation", 1),
+            Param.RANDOM_BLOCKS,
+            intFlag(f, "--random-blocks", 3),
+            Param.STRIDE,
+            stride,
+            Param.SUMMARY,
+            intFlag(f, "--summary", Math.min(8, stride)),
+            Param.RADIUS,
+            intFlag(f, "--window", 256)));
   }
 
   private static int intFlag(List<String> f, String name, int dflt) {

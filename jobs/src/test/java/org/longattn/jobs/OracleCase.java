@@ -12,6 +12,7 @@ import org.longattn.datasets.SparkTestSession;
 import org.longattn.kernels.DenseOracle;
 import org.longattn.kernels.Tolerance;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Seeds;
 
@@ -62,7 +63,15 @@ public record OracleCase(
 
   private void check(List<TokenTables.Doc> docs, String out) {
     AttentionPattern p =
-        new PatternSpec(pattern, block, WINDOW, 1, RANDOM_BLOCKS, SEED, causal).build();
+        PatternSpec.of(
+                pattern,
+                block,
+                SEED,
+                causal,
+                false,
+                Map.of(
+                    Param.WINDOW, WINDOW, Param.RANDOM_BLOCKS, RANDOM_BLOCKS, Param.RADIUS, WINDOW))
+            .build();
     checkOutput(docs, out, p, heads, Map.of());
   }
 

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Seeds;
 
@@ -35,7 +37,10 @@ class PatternCommandTest {
             "500,7");
     assertEquals(0, r.code(), r.err());
     JsonNode json = new ObjectMapper().readTree(r.out());
-    AttentionPattern p = new PatternSpec("bigbird", 32, 0, 1, 2, 9, false).build();
+    AttentionPattern p =
+        PatternSpec.of(
+                "bigbird", 32, 9, false, false, Map.of(Param.WINDOW, 0, Param.RANDOM_BLOCKS, 2))
+            .build();
     int[] gpos = p.globalPositions(1000, new int[] {7, 500});
     assertEquals(gpos.length, json.get("global_positions").size());
     assertEquals(32, json.get("blocks").asInt());

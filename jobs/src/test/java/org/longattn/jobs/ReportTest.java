@@ -24,6 +24,7 @@ import org.longattn.datasets.SparkTestSession;
 import org.longattn.jobs.report.Coverage;
 import org.longattn.kernels.DenseOracle;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Seeds;
 
@@ -172,7 +173,8 @@ class ReportTest {
     JsonNode cov =
         new ObjectMapper().readTree(Path.of(out, "summary.json").toFile()).get("coverage");
     assertEquals(2, cov.get("documents").asInt());
-    AttentionPattern p = new PatternSpec("longformer", 16, 16, 1, 3, 0, false).build();
+    AttentionPattern p =
+        PatternSpec.of("longformer", 16, 0, false, false, Map.of(Param.WINDOW, 16)).build();
     Map<String, List<Row>> byDoc = new TreeMap<>();
     for (Row row : SparkTestSession.get().read().parquet(tokens).collectAsList()) {
       byDoc.computeIfAbsent(row.getString(0), d -> new ArrayList<>()).add(row);
@@ -305,7 +307,8 @@ class ReportTest {
     return p;
   }
 
-  private static final PatternSpec PATTERN = new PatternSpec("longformer", 16, 16, 1, 3, 0, false);
+  private static final PatternSpec PATTERN =
+      PatternSpec.of("longformer", 16, 0, false, false, Map.of(Param.WINDOW, 16));
 
   /**
    * Heatmaps against the oracle: the key range is exactly the span of keys the window reads, and

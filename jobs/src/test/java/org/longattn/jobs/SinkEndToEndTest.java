@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.longattn.datasets.SparkTestSession;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 
 /**
@@ -66,7 +67,11 @@ class SinkEndToEndTest {
         List.of(
             TokenTables.random("long", 1201, HEADS * OracleCase.D, HEADS * OracleCase.DV, 3, 11),
             TokenTables.random("short", 9, HEADS * OracleCase.D, HEADS * OracleCase.DV, 1, 12));
-    AttentionPattern p = new PatternSpec("sink", 16, 40, 1, 0, 0, false).withSinks(5).build();
+    AttentionPattern p =
+        PatternSpec.of(
+                "sink", 16, 0, false, false, Map.of(Param.WINDOW, 40, Param.RANDOM_BLOCKS, 0))
+            .withSinks(5)
+            .build();
     Map<String, float[]> first = null;
     String[][] runs = {{"1"}, {"3"}, {"8"}, {"3", "--causal"}};
     for (String[] run : runs) {

@@ -6,8 +6,8 @@ package org.longattn.kernels;
  * row-major, z has m values. Implementations: {@code java} ({@link
  * org.longattn.kernels.cpu.JavaLinearBackend}, Vector API) and {@code opencl} ({@link
  * org.longattn.kernels.opencl.OpenClLinearBackend}, Aparapi); pick one with {@link
- * LinearBackends#create}. Each method's result depends on its inputs only (a fixed summation order
- * per implementation), so a job's output is the same for any partitioning.
+ * Backends#linear}. Each method's result depends on its inputs only (a fixed summation order per
+ * implementation), so a job's output is the same for any partitioning.
  */
 public interface LinearAttentionBackend extends AutoCloseable {
   /** {@code java} or {@code opencl}. */

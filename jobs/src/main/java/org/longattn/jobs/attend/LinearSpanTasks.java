@@ -11,9 +11,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 import org.longattn.datasets.FloatBytes;
+import org.longattn.kernels.Backends;
 import org.longattn.kernels.InputRangeException;
 import org.longattn.kernels.LinearAttentionBackend;
-import org.longattn.kernels.LinearBackends;
 import org.longattn.kernels.linear.LinearFamilies;
 import org.longattn.kernels.linear.LinearSpanAttention;
 import org.longattn.kernels.pattern.PatternSpec;
@@ -64,7 +64,7 @@ public final class LinearSpanTasks implements StateMonoid.Scan {
 
   /** The backend of this task (the GPU Spark assigned it, if any). */
   private LinearAttentionBackend backend() {
-    return LinearBackends.create(backend, SpanTasks.assignedGpu());
+    return Backends.linear(backend, SpanTasks.assignedGpu());
   }
 
   private LinearSpanAttention<?> attention(LinearAttentionBackend be) {

@@ -14,8 +14,8 @@ import org.longattn.datasets.InputException;
 import org.longattn.datasets.TokenRowDecoder;
 import org.longattn.datasets.TokenTable;
 import org.longattn.jobs.RunInfo;
+import org.longattn.kernels.Backends;
 import org.longattn.kernels.LinearAttentionBackend;
-import org.longattn.kernels.LinearBackends;
 import org.longattn.kernels.linear.LinearFamilies;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.span.HeadShape;
@@ -63,7 +63,7 @@ final class ScanExecution implements Execution {
 
   @Override
   public String device(AttendParams p) {
-    try (LinearAttentionBackend probe = LinearBackends.create(backend(p), -1)) {
+    try (LinearAttentionBackend probe = Backends.linear(backend(p), -1)) {
       return probe.name() + " on " + probe.device();
     }
   }

@@ -1,6 +1,7 @@
 package org.longattn.jobs.cli;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.longattn.datasets.GeneratorSpec;
@@ -13,6 +14,7 @@ import org.longattn.jobs.attend.OutputStage;
 import org.longattn.jobs.generate.GenerateJob;
 import org.longattn.jobs.report.ReportJob;
 import org.longattn.kernels.pattern.BigBirdPattern;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -78,7 +80,8 @@ public final class DemoCommand implements Callable<Integer> {
             attentionDir,
             true,
             2,
-            new PatternSpec(BigBirdPattern.NAME, 64, 0, 1, 3, 7, false),
+            PatternSpec.of(
+                BigBirdPattern.NAME, 64, 7, false, false, Map.of(Param.WINDOW, 0, Param.RADIUS, 0)),
             true,
             "auto",
             32768,

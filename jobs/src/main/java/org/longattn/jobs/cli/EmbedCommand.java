@@ -1,6 +1,7 @@
 package org.longattn.jobs.cli;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -187,7 +188,7 @@ public final class EmbedCommand implements Callable<Integer> {
             null,
             model,
             cmd.getParseResult().hasMatchedOption("--heads") ? heads : null,
-            new PatternSpec("longformer", 64, 256, 1, 3, 0, false),
+            PatternSpec.of("longformer", 64, 0, false, false, Map.of()),
             "auto",
             32768,
             0,

@@ -28,6 +28,7 @@ import org.longattn.datasets.SparkTestSession;
 import org.longattn.jobs.CliRunner;
 import org.longattn.jobs.TokenTables;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.pattern.Seeds;
 
@@ -51,11 +52,11 @@ class AdviseTest {
   /** The same candidates, built here from PatternSpec, not from advise's parser. */
   static final List<PatternSpec> SPECS =
       List.of(
-          new PatternSpec("longformer", 8, 12, 1, 3, 0, false),
-          new PatternSpec("bigbird", 8, 256, 1, 2, 0, false),
-          new PatternSpec("sink", 8, 20, 1, 3, 0, true).withSinks(3),
-          new PatternSpec("strided", 8, 256, 1, 3, 0, false, 8, 8, false),
-          new PatternSpec("dense", 8, 256, 1, 3, 0, false));
+          PatternSpec.of("longformer", 8, 0, false, false, Map.of(Param.WINDOW, 12)),
+          PatternSpec.of("bigbird", 8, 0, false, false, Map.of(Param.RANDOM_BLOCKS, 2)),
+          PatternSpec.of("sink", 8, 0, true, false, Map.of(Param.WINDOW, 20)).withSinks(3),
+          PatternSpec.of("strided", 8, 0, false, false, Map.of(Param.STRIDE, 8)),
+          PatternSpec.of("dense", 8, 0, false, false, Map.of()));
 
   static List<TokenTables.Doc> docs;
   static Map<String, boolean[]> padded;
@@ -313,7 +314,8 @@ class AdviseTest {
       Arrays.sort(now);
       globals.put(g.getString(0), now);
     }
-    AttentionPattern lf = new PatternSpec("longformer", 8, 8, 1, 3, 0, false).build();
+    AttentionPattern lf =
+        PatternSpec.of("longformer", 8, 0, false, false, Map.of(Param.WINDOW, 8)).build();
     long found = 0;
     for (Row row : needles) {
       int[] g = globals.getOrDefault(row.getString(0), new int[0]);

@@ -58,7 +58,7 @@ public final class OpenClAttentionBackend implements AttentionBackend {
   public OpenClAttentionBackend(int deviceIndex) {
     this.device = OpenClDevices.get(deviceIndex);
     this.description = OpenClDevices.describe(device);
-    this.kernel = KernelPool.borrow(device);
+    this.kernel = KernelPool.borrow(device, AttentionKernel.class, AttentionKernel::new);
     probeOnce();
   }
 

@@ -2,10 +2,7 @@ package org.longattn.kernels.opencl;
 
 import com.aparapi.Range;
 import com.aparapi.device.OpenCLDevice;
-import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import org.longattn.kernels.LinearAttentionBackend;
 
@@ -14,11 +11,10 @@ import org.longattn.kernels.LinearAttentionBackend;
  * copies the (possibly strided) rows into dense arrays, launches, and copies results back; every
  * launch is checked, like {@link OpenClAttentionBackend}'s, to have run on the device (never a Java
  * fallback). The first backend made for a device in a JVM runs a probe accumulation and checks its
- * result. Not thread-safe: one instance per task thread; {@link #close} returns its kernel to a
- * JVM-wide pool.
+ * result. Not thread-safe: one instance per task thread; {@link #close} returns its kernel to the
+ * JVM-wide {@link KernelPool}.
  */
 public final class OpenClLinearBackend implements LinearAttentionBackend {
-  private static final Map<OpenCLDevice, ArrayDeque<LinearStateKernel>> IDLE = new HashMap<>();
   private static final Set<OpenCLDevice> PROBED = new HashSet<>();
 
   private final OpenCLDevice device;
@@ -29,10 +25,7 @@ public final class OpenClLinearBackend implements LinearAttentionBackend {
   public OpenClLinearBackend(int deviceIndex) {
     this.device = OpenClDevices.get(deviceIndex);
     this.description = OpenClDevices.describe(device);
-    synchronized (IDLE) {
-      LinearStateKernel k = IDLE.computeIfAbsent(device, d -> new ArrayDeque<>()).poll();
-      this.kernel = k != null ? k : new LinearStateKernel();
-    }
+    this.kernel = KernelPool.borrow(device, LinearStateKernel.class, LinearStateKernel::new);
     probeOnce();
   }
 
@@ -187,9 +180,7 @@ public final class OpenClLinearBackend implements LinearAttentionBackend {
   @Override
   public void close() {
     if (kernel != null) {
-      synchronized (IDLE) {
-        IDLE.computeIfAbsent(device, d -> new ArrayDeque<>()).push(kernel);
-      }
+      KernelPool.giveBack(device, kernel);
       kernel = null;
     }
   }

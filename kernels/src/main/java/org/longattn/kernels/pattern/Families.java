@@ -66,6 +66,11 @@ public final class Families {
     return ALL.stream().filter(which).map(Family::name).toList();
   }
 
+  /** The softmax families that take every direction (no causal-only or anticausal-only ones). */
+  public static List<String> softmaxAnyDirection() {
+    return names(f -> f.softmax() && f.direction() == Direction.ANY);
+  }
+
   /** The names of the families taking {@code p}, joined with " or " (for messages). */
   public static String taking(Param p) {
     return String.join(" or ", names(f -> f.params().contains(p)));

@@ -57,46 +57,6 @@ public record PatternSpec(
   public static final int DEFAULT_RADIUS = 16;
 
   /**
-   * A spec with every parameter but the radius, which is taken from {@code window} (conv-band's
-   * radius travelled in {@code window} before it had its own field).
-   *
-   * @deprecated use {@link #of} (parameters by name) or the canonical constructor
-   */
-  @Deprecated
-  public PatternSpec(
-      String name,
-      int blockSize,
-      int window,
-      int dilation,
-      int randomBlocks,
-      long seed,
-      boolean causal,
-      int order,
-      int stride,
-      int summary,
-      boolean anticausal,
-      int features,
-      int rank,
-      int sinks) {
-    this(
-        name,
-        blockSize,
-        window,
-        dilation,
-        randomBlocks,
-        seed,
-        causal,
-        order,
-        stride,
-        summary,
-        anticausal,
-        features,
-        rank,
-        sinks,
-        window);
-  }
-
-  /**
    * A spec of family {@code name}: the given parameters, every other one at its default ({@link
    * Param#defaultValue()}; the summary of {@code fixed} defaults to min(8, stride)).
    */
@@ -132,38 +92,6 @@ public record PatternSpec(
     return Families.of(name);
   }
 
-  /** A spec with every parameter but the sinks (default {@link #DEFAULT_SINKS}). */
-  public PatternSpec(
-      String name,
-      int blockSize,
-      int window,
-      int dilation,
-      int randomBlocks,
-      long seed,
-      boolean causal,
-      int order,
-      int stride,
-      int summary,
-      boolean anticausal,
-      int features,
-      int rank) {
-    this(
-        name,
-        blockSize,
-        window,
-        dilation,
-        randomBlocks,
-        seed,
-        causal,
-        order,
-        stride,
-        summary,
-        anticausal,
-        features,
-        rank,
-        DEFAULT_SINKS);
-  }
-
   /** This spec with sinks S. */
   public PatternSpec withSinks(int sinks) {
     return new PatternSpec(
@@ -197,121 +125,6 @@ public record PatternSpec(
 
   /** Default Hyena order. */
   public static final int DEFAULT_ORDER = 2;
-
-  /** The spec of a pattern without Sparse Transformer parameters and without anticausal. */
-  public PatternSpec(
-      String name,
-      int blockSize,
-      int window,
-      int dilation,
-      int randomBlocks,
-      long seed,
-      boolean causal) {
-    this(
-        name,
-        blockSize,
-        window,
-        dilation,
-        randomBlocks,
-        seed,
-        causal,
-        DEFAULT_ORDER,
-        DEFAULT_STRIDE,
-        DEFAULT_SUMMARY,
-        false,
-        DEFAULT_FEATURES,
-        DEFAULT_RANK);
-  }
-
-  /** A Hyena spec (or any pattern) with order N and no Sparse Transformer parameters. */
-  public PatternSpec(
-      String name,
-      int blockSize,
-      int window,
-      int dilation,
-      int randomBlocks,
-      long seed,
-      boolean causal,
-      int order) {
-    this(
-        name,
-        blockSize,
-        window,
-        dilation,
-        randomBlocks,
-        seed,
-        causal,
-        order,
-        DEFAULT_STRIDE,
-        DEFAULT_SUMMARY,
-        false,
-        DEFAULT_FEATURES,
-        DEFAULT_RANK);
-  }
-
-  /** A spec with Sparse Transformer parameters and directions, default Hyena order. */
-  public PatternSpec(
-      String name,
-      int blockSize,
-      int window,
-      int dilation,
-      int randomBlocks,
-      long seed,
-      boolean causal,
-      int stride,
-      int summary,
-      boolean anticausal) {
-    this(
-        name,
-        blockSize,
-        window,
-        dilation,
-        randomBlocks,
-        seed,
-        causal,
-        DEFAULT_ORDER,
-        stride,
-        summary,
-        anticausal,
-        DEFAULT_FEATURES,
-        DEFAULT_RANK);
-  }
-
-  /** A linear-family spec: Performer features and Linformer rank, other parameters default. */
-  public PatternSpec(
-      String name,
-      int blockSize,
-      int window,
-      int dilation,
-      int randomBlocks,
-      long seed,
-      boolean causal,
-      int features,
-      int rank) {
-    this(
-        name,
-        blockSize,
-        window,
-        dilation,
-        randomBlocks,
-        seed,
-        causal,
-        DEFAULT_ORDER,
-        DEFAULT_STRIDE,
-        DEFAULT_SUMMARY,
-        false,
-        features,
-        rank);
-  }
-
-  /**
-   * The softmax patterns that take every direction.
-   *
-   * @deprecated use {@link Families}
-   */
-  @Deprecated
-  public static final java.util.List<String> NAMES =
-      Families.names(f -> f.softmax() && f.direction() == Direction.ANY);
 
   /**
    * The largest block: a task holds a block's queries and every key block they read in memory, and

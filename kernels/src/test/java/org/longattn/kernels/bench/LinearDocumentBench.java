@@ -1,5 +1,6 @@
 package org.longattn.kernels.bench;
 
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -70,7 +71,18 @@ public class LinearDocumentBench {
               BenchData.uniform(rng, B * D),
               BenchData.uniform(rng, B * D));
     }
-    PatternSpec spec = new PatternSpec("linear", B, 0, 1, 0, 0, causal);
+    PatternSpec spec =
+        PatternSpec.of(
+            "linear",
+            B,
+            0,
+            causal,
+            false,
+            Map.of(
+                org.longattn.kernels.pattern.Param.WINDOW,
+                0,
+                org.longattn.kernels.pattern.Param.RANDOM_BLOCKS,
+                0));
     HeadShape shape = new HeadShape(1, D, D);
     attention = new LinearSpanAttention<>(LinearFamilies.create(spec, shape, false), 1, D);
     pool = Executors.newFixedThreadPool(threads);

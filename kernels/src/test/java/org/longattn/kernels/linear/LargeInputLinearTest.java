@@ -4,14 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.longattn.kernels.Backends;
 import org.longattn.kernels.BackendsUnderTest;
 import org.longattn.kernels.InputRangeException;
 import org.longattn.kernels.LinearAttentionBackend;
-import org.longattn.kernels.LinearBackends;
 import org.longattn.kernels.TestData;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.TokenBlock;
@@ -42,10 +44,17 @@ class LargeInputLinearTest {
       BackendsUnderTest.assumeOpenCl();
     }
     for (int block : new int[] {4, 1, 2}) {
-      PatternSpec spec = new PatternSpec("performer", block, 0, 1, 0, 11, causal, 16, 8);
+      PatternSpec spec =
+          PatternSpec.of(
+              "performer",
+              block,
+              11,
+              causal,
+              false,
+              Map.of(Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.FEATURES, 16, Param.RANK, 8));
       HeadShape shape = new HeadShape(1, d, dv);
       float[] out;
-      try (LinearAttentionBackend be = LinearBackends.create(backend, -1)) {
+      try (LinearAttentionBackend be = Backends.linear(backend, -1)) {
         LinearSpanAttention<?> a =
             new LinearSpanAttention<>(LinearFamilies.create(spec, shape, false, be), 1, dv);
         out = run(a, blocks(q, q, v, n, d, dv, block), 1, 0, dv);
@@ -87,7 +96,24 @@ class LargeInputLinearTest {
         k[r * w + c] *= f;
       }
     }
-    PatternSpec spec = new PatternSpec(family, block, 0, 1, 0, 3, causal, 16, 8);
+    PatternSpec spec =
+        PatternSpec.of(
+            family,
+            block,
+            3,
+            causal,
+            false,
+            Map.of(
+                Param.WINDOW,
+                0,
+                Param.RANDOM_BLOCKS,
+                0,
+                Param.FEATURES,
+                16,
+                Param.RANK,
+                8,
+                Param.RADIUS,
+                0));
     LinearSpanAttention<?> a =
         new LinearSpanAttention<>(
             LinearFamilies.create(spec, shape, false), shape.heads(), shape.vWidth());
@@ -114,7 +140,24 @@ class LargeInputLinearTest {
     float[] k = TestData.gaussian(rng, n, 8, 1e30);
     float[] v = TestData.gaussian(rng, n, 4, 1);
     for (String family : new String[] {"linear", "performer", "gated-linear"}) {
-      PatternSpec spec = new PatternSpec(family, 16, 0, 1, 0, 3, causal, 16, 8);
+      PatternSpec spec =
+          PatternSpec.of(
+              family,
+              16,
+              3,
+              causal,
+              false,
+              Map.of(
+                  Param.WINDOW,
+                  0,
+                  Param.RANDOM_BLOCKS,
+                  0,
+                  Param.FEATURES,
+                  16,
+                  Param.RANK,
+                  8,
+                  Param.RADIUS,
+                  0));
       LinearSpanAttention<?> a =
           new LinearSpanAttention<>(LinearFamilies.create(spec, shape, false), 1, 4);
       try {

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.longattn.kernels.TestData;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.span.HeadShape;
 import org.longattn.kernels.span.TokenBlock;
@@ -116,7 +118,24 @@ class LinearSpanAttentionTest {
     "linformer,false,200,16"
   })
   void spansDoNotChangeABit(String family, boolean causal, int n, int block) {
-    PatternSpec spec = new PatternSpec(family, block, 0, 1, 0, 3, causal, 16, 8);
+    PatternSpec spec =
+        PatternSpec.of(
+            family,
+            block,
+            3,
+            causal,
+            false,
+            Map.of(
+                Param.WINDOW,
+                0,
+                Param.RANDOM_BLOCKS,
+                0,
+                Param.FEATURES,
+                16,
+                Param.RANK,
+                8,
+                Param.RADIUS,
+                0));
     LinearSpanAttention<?> a =
         new LinearSpanAttention<>(
             LinearFamilies.create(spec, new HeadShape(HEADS, D, DV), false), HEADS, HEADS * DV);
@@ -137,7 +156,24 @@ class LinearSpanAttentionTest {
   @CsvSource({"linear", "performer"})
   void causalMatchesTheDirectDefinition(String family) {
     int n = 133;
-    PatternSpec spec = new PatternSpec(family, 16, 0, 1, 0, 3, true, 16, 8);
+    PatternSpec spec =
+        PatternSpec.of(
+            family,
+            16,
+            3,
+            true,
+            false,
+            Map.of(
+                Param.WINDOW,
+                0,
+                Param.RANDOM_BLOCKS,
+                0,
+                Param.FEATURES,
+                16,
+                Param.RANK,
+                8,
+                Param.RADIUS,
+                0));
     HeadShape shape = new HeadShape(HEADS, D, DV);
     LinearFamily<?> f = LinearFamilies.create(spec, shape, false);
     TokenBlock[] blocks = blocks(n, 16, 5);
@@ -197,7 +233,14 @@ class LinearSpanAttentionTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"dense", "bigbird", "nonsense"})
   void onlyLinearFamiliesAreBuilt(String name) {
-    PatternSpec spec = new PatternSpec(name, 16, 0, 1, 0, 3, false);
+    PatternSpec spec =
+        PatternSpec.of(
+            name,
+            16,
+            3,
+            false,
+            false,
+            Map.of(Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.RADIUS, 0));
     assertThrows(
         IllegalArgumentException.class,
         () -> LinearFamilies.create(spec, new HeadShape(1, 4, 4), false));

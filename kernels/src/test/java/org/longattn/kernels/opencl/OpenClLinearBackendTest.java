@@ -9,9 +9,9 @@ import com.aparapi.device.OpenCLDevice;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.longattn.kernels.Backends;
 import org.longattn.kernels.BackendsUnderTest;
 import org.longattn.kernels.LinearAttentionBackend;
-import org.longattn.kernels.LinearBackends;
 import org.longattn.kernels.TestData;
 
 /**
@@ -29,7 +29,7 @@ class OpenClLinearBackendTest {
   @Test
   void accumulateMatchesDoublePrecision() {
     SplittableRandom rng = new SplittableRandom(1);
-    try (LinearAttentionBackend cl = LinearBackends.create("opencl", -1)) {
+    try (LinearAttentionBackend cl = Backends.linear("opencl", -1)) {
       for (int[] c : new int[][] {{1, 1, 1}, {7, 3, 5}, {65, 16, 64}, {64, 64, 17}}) {
         int n = c[0];
         int m = c[1];
@@ -65,7 +65,7 @@ class OpenClLinearBackendTest {
   @Test
   void applyAndApplyCausalMatchDoublePrecision() {
     SplittableRandom rng = new SplittableRandom(2);
-    try (LinearAttentionBackend cl = LinearBackends.create("opencl", -1)) {
+    try (LinearAttentionBackend cl = Backends.linear("opencl", -1)) {
       for (int[] c : new int[][] {{1, 1, 1}, {5, 3, 7}, {64, 16, 64}, {33, 64, 8}}) {
         for (boolean causal : new boolean[] {false, true}) {
           check(cl, rng, c[0], c[1], c[2], causal);
@@ -124,7 +124,7 @@ class OpenClLinearBackendTest {
   @Test
   void ranOnTheDevice() {
     OpenCLDevice device = OpenClDevices.get(-1);
-    try (LinearAttentionBackend cl = LinearBackends.create("opencl", -1)) {
+    try (LinearAttentionBackend cl = Backends.linear("opencl", -1)) {
       assertEquals("opencl", cl.name());
       assertEquals(OpenClDevices.describe(device), cl.device());
       cl.apply(

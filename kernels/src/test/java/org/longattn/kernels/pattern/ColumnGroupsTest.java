@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -76,12 +77,58 @@ class ColumnGroupsTest {
 
   @Test
   void specRejectsStrideSummaryAndBothDirections() {
-    assertMessage("--stride", () -> new PatternSpec("strided", 8, 0, 1, 0, 7, false, 0, 1, false));
-    assertMessage("--summary", () -> new PatternSpec("fixed", 8, 0, 1, 0, 7, false, 4, 5, false));
-    assertMessage("--summary", () -> new PatternSpec("fixed", 8, 0, 1, 0, 7, false, 4, 0, false));
-    assertMessage("--anticausal", () -> new PatternSpec("dense", 8, 0, 1, 0, 7, true, 4, 1, true));
+    assertMessage(
+        "--stride",
+        () ->
+            PatternSpec.of(
+                "strided",
+                8,
+                7,
+                false,
+                false,
+                Map.of(Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.STRIDE, 0)));
+    assertMessage(
+        "--summary",
+        () ->
+            PatternSpec.of(
+                "fixed",
+                8,
+                7,
+                false,
+                false,
+                Map.of(
+                    Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.STRIDE, 4, Param.SUMMARY, 5)));
+    assertMessage(
+        "--summary",
+        () ->
+            PatternSpec.of(
+                "fixed",
+                8,
+                7,
+                false,
+                false,
+                Map.of(
+                    Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.STRIDE, 4, Param.SUMMARY, 0)));
+    assertMessage(
+        "--anticausal",
+        () ->
+            PatternSpec.of(
+                "dense",
+                8,
+                7,
+                true,
+                true,
+                Map.of(
+                    Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.STRIDE, 4, Param.SUMMARY, 1)));
     // a summary larger than the stride is irrelevant to other patterns
-    new PatternSpec("strided", 8, 0, 1, 0, 7, false, 4, 8, false).build();
+    PatternSpec.of(
+            "strided",
+            8,
+            7,
+            false,
+            false,
+            Map.of(Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.STRIDE, 4, Param.SUMMARY, 8))
+        .build();
   }
 
   private static void assertMessage(String flag, Runnable r) {

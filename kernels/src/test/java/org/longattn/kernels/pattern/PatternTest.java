@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -50,13 +51,30 @@ class PatternTest {
     int summary = 1 + rng.nextInt(stride);
     boolean anticausal = !causal && rng.nextInt(3) == 0;
     PatternSpec spec =
-        new PatternSpec(
-            name, block, window, dilation, random, seed, causal, stride, summary, anticausal);
+        PatternSpec.of(
+            name,
+            block,
+            seed,
+            causal,
+            anticausal,
+            Map.of(
+                Param.WINDOW,
+                window,
+                Param.DILATION,
+                dilation,
+                Param.RANDOM_BLOCKS,
+                random,
+                Param.STRIDE,
+                stride,
+                Param.SUMMARY,
+                summary,
+                Param.RADIUS,
+                window));
     return new Inst(spec, n, rng.nextLong(), rng.nextInt(16));
   }
 
   static Arguments[] patternsAndCausal() {
-    return PatternSpec.NAMES.stream()
+    return Families.softmaxAnyDirection().stream()
         .flatMap(p -> java.util.stream.Stream.of(Arguments.of(p, false), Arguments.of(p, true)))
         .toArray(Arguments[]::new);
   }
@@ -498,22 +516,94 @@ class PatternTest {
   void patternSpecRejectsBadValuesNamingTheFlag() {
     SplittableRandom rng = new SplittableRandom(81);
     for (int it = 0; it < 100; it++) {
-      String name = PatternSpec.NAMES.get(rng.nextInt(PatternSpec.NAMES.size()));
+      String name =
+          Families.softmaxAnyDirection().get(rng.nextInt(Families.softmaxAnyDirection().size()));
       int bad = -rng.nextInt(1000);
-      assertMessage("--block-size", () -> new PatternSpec(name, bad, 4, 1, 2, 7, false)); // bad ≤ 0
-      assertMessage("--window", () -> new PatternSpec(name, 8, bad - 1, 1, 2, 7, false));
-      assertMessage("--dilation", () -> new PatternSpec(name, 8, 4, bad, 2, 7, false));
-      assertMessage("--random-blocks", () -> new PatternSpec(name, 8, 4, 1, bad - 1, 7, false));
+      assertMessage(
+          "--block-size",
+          () ->
+              PatternSpec.of(
+                  name,
+                  bad,
+                  7,
+                  false,
+                  false,
+                  Map.of(Param.WINDOW, 4, Param.RANDOM_BLOCKS, 2, Param.RADIUS, 4))); // bad ≤ 0
+      assertMessage(
+          "--window",
+          () ->
+              PatternSpec.of(
+                  name,
+                  8,
+                  7,
+                  false,
+                  false,
+                  Map.of(Param.WINDOW, bad - 1, Param.RANDOM_BLOCKS, 2, Param.RADIUS, bad - 1)));
+      assertMessage(
+          "--dilation",
+          () ->
+              PatternSpec.of(
+                  name,
+                  8,
+                  7,
+                  false,
+                  false,
+                  Map.of(
+                      Param.WINDOW,
+                      4,
+                      Param.DILATION,
+                      bad,
+                      Param.RANDOM_BLOCKS,
+                      2,
+                      Param.RADIUS,
+                      4)));
+      assertMessage(
+          "--random-blocks",
+          () ->
+              PatternSpec.of(
+                  name,
+                  8,
+                  7,
+                  false,
+                  false,
+                  Map.of(Param.WINDOW, 4, Param.RANDOM_BLOCKS, bad - 1, Param.RADIUS, 4)));
     }
     for (String unknown : new String[] {"", "Dense", "big-bird", "strided?", "longformer "}) {
       IllegalArgumentException e =
-          assertMessage("--pattern", () -> new PatternSpec(unknown, 8, 4, 1, 2, 7, false).build());
+          assertMessage(
+              "--pattern",
+              () ->
+                  PatternSpec.of(
+                          unknown,
+                          8,
+                          7,
+                          false,
+                          false,
+                          Map.of(Param.WINDOW, 4, Param.RANDOM_BLOCKS, 2, Param.RADIUS, 4))
+                      .build());
       assertTrue(e.getMessage().contains("'" + unknown + "'"), e.getMessage());
     }
     assertMessage(
-        "--window", () -> new PatternSpec("longformer", 8, 1 << 20, 1 << 10, 0, 7, false).build());
-    for (String name : PatternSpec.NAMES) {
-      AttentionPattern p = new PatternSpec(name, 8, 0, 1, 0, 7, true).build();
+        "--window",
+        () ->
+            PatternSpec.of(
+                    "longformer",
+                    8,
+                    7,
+                    false,
+                    false,
+                    Map.of(Param.WINDOW, 1 << 20, Param.DILATION, 1 << 10, Param.RANDOM_BLOCKS, 0))
+                .build());
+    for (String name : Families.softmaxAnyDirection()) {
+      AttentionPattern p =
+          PatternSpec.of(
+                  name,
+                  8,
+                  7,
+                  true,
+                  false,
+                  Map.of(Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.RADIUS, 0))
+              .build();
       assertEquals(name, p.name());
       assertEquals(8, p.blockSize());
       assertTrue(p.causal());

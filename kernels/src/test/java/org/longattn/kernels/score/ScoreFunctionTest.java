@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,8 @@ import org.longattn.kernels.DenseOracle;
 import org.longattn.kernels.TestData;
 import org.longattn.kernels.Tolerance;
 import org.longattn.kernels.io.Npy;
+import org.longattn.kernels.pattern.Families;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.span.DocumentRunner;
 import org.longattn.kernels.span.HeadShape;
@@ -38,11 +41,27 @@ class ScoreFunctionTest {
         if (score.equals("additive") && !backend.equals("java")) {
           continue; // additive: java only (OpenCL throws, tested below)
         }
-        for (String pattern : PatternSpec.NAMES) {
+        for (String pattern : Families.softmaxAnyDirection()) {
           for (int dir = 0; dir < 3; dir++) {
             int[] s = shapes[Math.floorMod(pattern.hashCode() + dir, shapes.length)];
             PatternSpec spec =
-                new PatternSpec(pattern, s[4], 11, 1, 2, 7, dir == 1, 6, 2, dir == 2);
+                PatternSpec.of(
+                    pattern,
+                    s[4],
+                    7,
+                    dir == 1,
+                    dir == 2,
+                    Map.of(
+                        Param.WINDOW,
+                        11,
+                        Param.RANDOM_BLOCKS,
+                        2,
+                        Param.STRIDE,
+                        6,
+                        Param.SUMMARY,
+                        2,
+                        Param.RADIUS,
+                        11));
             out.add(Arguments.of(backend, score, spec, s));
           }
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import org.longattn.kernels.Tolerance;
 import org.longattn.kernels.conv.ConvBand;
 import org.longattn.kernels.conv.ConvBandOracle;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 
 /**
@@ -70,7 +72,24 @@ class ConvBandOracleTest {
     }
     int[] padding = pads.stream().mapToInt(Integer::intValue).toArray();
     AttentionPattern p =
-        new PatternSpec("conv-band", s[4], s[5], 1, 0, 0, s[8] == 1, 8, 1, s[8] == 2).build();
+        PatternSpec.of(
+                "conv-band",
+                s[4],
+                0,
+                s[8] == 1,
+                s[8] == 2,
+                Map.of(
+                    Param.WINDOW,
+                    s[5],
+                    Param.RANDOM_BLOCKS,
+                    0,
+                    Param.STRIDE,
+                    8,
+                    Param.SUMMARY,
+                    1,
+                    Param.RADIUS,
+                    s[5]))
+            .build();
     ConvBand conv = new ConvBand(phi, s[7]);
     double[][] ref = ConvBandOracle.attend(q, k, v, n, heads, d, dv, s[5], s[8], padded, phi, s[7]);
     float[] got = run(p, shape, conv, q, k, v, n, padding, 2);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +22,8 @@ import org.longattn.kernels.ScoreOverflowException;
 import org.longattn.kernels.TestData;
 import org.longattn.kernels.Tolerance;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.Families;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 
 /**
@@ -42,7 +45,7 @@ class ScaleRobustnessTest {
 
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
-    for (String pattern : PatternSpec.NAMES) {
+    for (String pattern : Families.softmaxAnyDirection()) {
       for (String backend : BackendsUnderTest.names()) {
         for (boolean stats : new boolean[] {false, true}) {
           SplittableRandom rng = new SplittableRandom(pattern.hashCode() * 31L + (stats ? 1 : 0));
@@ -69,7 +72,15 @@ class ScaleRobustnessTest {
   @MethodSource("cases")
   void finiteAndExactAtAnyScale(
       String pattern, String backendName, boolean stats, int eq, int ek, int onlyRow) {
-    AttentionPattern p = new PatternSpec(pattern, 16, 20, 1, 1, 7, false).build();
+    AttentionPattern p =
+        PatternSpec.of(
+                pattern,
+                16,
+                7,
+                false,
+                false,
+                Map.of(Param.WINDOW, 20, Param.RANDOM_BLOCKS, 1, Param.RADIUS, 20))
+            .build();
     SplittableRandom rng = new SplittableRandom(eq * 101L + ek);
     int w = SHAPE.qkWidth();
     float[] q = quarters(rng, N * w, Math.scalb(1f, eq));
@@ -166,7 +177,10 @@ class ScaleRobustnessTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"java", "opencl"})
   void everyScoreBelowTheFloatRangeIsRefusedNotZero(String backendName) {
-    AttentionPattern p = new PatternSpec("longformer", 16, 20, 1, 1, 7, false).build();
+    AttentionPattern p =
+        PatternSpec.of(
+                "longformer", 16, 7, false, false, Map.of(Param.WINDOW, 20, Param.RANDOM_BLOCKS, 1))
+            .build();
     int w = SHAPE.qkWidth();
     float s = Math.scalb(1f, 70);
     float[] q = new float[N * w];

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import org.longattn.kernels.DenseOracle;
 import org.longattn.kernels.TestData;
 import org.longattn.kernels.Tolerance;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 import org.longattn.kernels.score.ScoreFunction;
 import org.longattn.kernels.score.ScoreOracles;
@@ -49,7 +51,9 @@ class SinkOracleTest {
   }
 
   static PatternSpec spec(int block, int sinks, int window) {
-    return new PatternSpec("sink", block, window, 1, 0, 7, false).withSinks(sinks);
+    return PatternSpec.of(
+            "sink", block, 7, false, false, Map.of(Param.WINDOW, window, Param.RANDOM_BLOCKS, 0))
+        .withSinks(sinks);
   }
 
   /** The definition, written out independently of the pattern classes. */
@@ -171,7 +175,9 @@ class SinkOracleTest {
 
   @Test
   void sinkIsCausalByDefinitionAndRejectsBadParameters() {
-    PatternSpec causal = new PatternSpec("sink", 8, 5, 1, 0, 7, true).withSinks(2);
+    PatternSpec causal =
+        PatternSpec.of("sink", 8, 7, true, false, Map.of(Param.WINDOW, 5, Param.RANDOM_BLOCKS, 0))
+            .withSinks(2);
     assertEquals(spec(8, 2, 5), causal); // --causal changes nothing
     assertEquals(true, spec(8, 2, 5).parameters().get("causal"));
     assertEquals(2, spec(8, 2, 5).parameters().get("sinks"));
@@ -179,7 +185,22 @@ class SinkOracleTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new PatternSpec("sink", 8, 5, 1, 0, 7, false, 6, 2, true));
+            () ->
+                PatternSpec.of(
+                    "sink",
+                    8,
+                    7,
+                    false,
+                    true,
+                    Map.of(
+                        Param.WINDOW,
+                        5,
+                        Param.RANDOM_BLOCKS,
+                        0,
+                        Param.STRIDE,
+                        6,
+                        Param.SUMMARY,
+                        2)));
     assertTrue(e.getMessage().contains("--anticausal"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> spec(8, 2, 0).build());
     assertTrue(e.getMessage().contains("--window"), e.getMessage());

@@ -2,12 +2,15 @@ package org.longattn.kernels.span;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.longattn.kernels.BackendsUnderTest;
 import org.longattn.kernels.pattern.AttentionPattern;
+import org.longattn.kernels.pattern.Families;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 
 /**
@@ -64,7 +67,7 @@ class SpanAttentionOracleTest {
       {333, 1, 64, 64, 32},
       {517, 2, 8, 12, 8}
     };
-    for (String pattern : PatternSpec.NAMES) {
+    for (String pattern : Families.softmaxAnyDirection()) {
       for (boolean causal : new boolean[] {false, true}) {
         for (int[] s : shapes) {
           for (String backend : BackendsUnderTest.names()) {
@@ -97,7 +100,15 @@ class SpanAttentionOracleTest {
   @MethodSource("cases")
   void matchesOracle(String backendName, Case c) {
     AttentionPattern p =
-        new PatternSpec(c.pattern, c.block, c.window, 1, c.random, 42, c.causal).build();
+        PatternSpec.of(
+                c.pattern,
+                c.block,
+                42,
+                c.causal,
+                false,
+                Map.of(
+                    Param.WINDOW, c.window, Param.RANDOM_BLOCKS, c.random, Param.RADIUS, c.window))
+            .build();
     OracleCheck.check(
         backendName,
         p,

@@ -2,11 +2,14 @@ package org.longattn.kernels.span;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.longattn.kernels.BackendsUnderTest;
+import org.longattn.kernels.pattern.Families;
+import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
 
 /**
@@ -36,18 +39,54 @@ class SparseTransformerOracleTest {
               continue; // PoCL launches per residue group are slow; java covers the large ones
             }
             PatternSpec spec =
-                new PatternSpec(name, s[4], 0, 1, 0, 7, dir == 1, s[5], s[6], dir == 2);
+                PatternSpec.of(
+                    name,
+                    s[4],
+                    7,
+                    dir == 1,
+                    dir == 2,
+                    Map.of(
+                        Param.WINDOW,
+                        0,
+                        Param.RANDOM_BLOCKS,
+                        0,
+                        Param.STRIDE,
+                        s[5],
+                        Param.SUMMARY,
+                        s[6],
+                        Param.RADIUS,
+                        0));
             out.add(Arguments.of(backend, spec, s));
           }
         }
       }
-      for (String name : PatternSpec.NAMES) {
+      for (String name : Families.softmaxAnyDirection()) {
         for (int[] s :
             new int[][] {{65, 2, 16, 16, 16, 5, 2, 1, 3}, {517, 1, 8, 8, 8, 7, 3, 4, 2}}) {
           int dilation = name.equals("longformer") ? 1 + s[0] % 3 : 1;
           out.add(
               Arguments.of(
-                  backend, new PatternSpec(name, s[4], 9, dilation, 2, 7, false, 5, 2, true), s));
+                  backend,
+                  PatternSpec.of(
+                      name,
+                      s[4],
+                      7,
+                      false,
+                      true,
+                      Map.of(
+                          Param.WINDOW,
+                          9,
+                          Param.DILATION,
+                          dilation,
+                          Param.RANDOM_BLOCKS,
+                          2,
+                          Param.STRIDE,
+                          5,
+                          Param.SUMMARY,
+                          2,
+                          Param.RADIUS,
+                          9)),
+                  s));
         }
       }
       for (int dilation : new int[] {2, 3}) {
@@ -56,7 +95,21 @@ class SparseTransformerOracleTest {
           out.add(
               Arguments.of(
                   backend,
-                  new PatternSpec("longformer", 16, 20, dilation, 0, 7, dir == 1, 1, 1, false),
+                  PatternSpec.of(
+                      "longformer",
+                      16,
+                      7,
+                      dir == 1,
+                      false,
+                      Map.of(
+                          Param.WINDOW,
+                          20,
+                          Param.DILATION,
+                          dilation,
+                          Param.RANDOM_BLOCKS,
+                          0,
+                          Param.STRIDE,
+                          1)),
                   s));
         }
       }
@@ -68,9 +121,28 @@ class SparseTransformerOracleTest {
   static Stream<Arguments> paddedCases() {
     List<Arguments> out = new ArrayList<>();
     for (String backend : BackendsUnderTest.names()) {
-      for (String name : PatternSpec.NAMES) {
+      for (String name : Families.softmaxAnyDirection()) {
         for (int dir = 0; dir < 3; dir++) {
-          PatternSpec spec = new PatternSpec(name, 8, 6, 2, 2, 7, dir == 1, 6, 2, dir == 2);
+          PatternSpec spec =
+              PatternSpec.of(
+                  name,
+                  8,
+                  7,
+                  dir == 1,
+                  dir == 2,
+                  Map.of(
+                      Param.WINDOW,
+                      6,
+                      Param.DILATION,
+                      2,
+                      Param.RANDOM_BLOCKS,
+                      2,
+                      Param.STRIDE,
+                      6,
+                      Param.SUMMARY,
+                      2,
+                      Param.RADIUS,
+                      6));
           out.add(Arguments.of(backend, spec, 71, new int[] {0, 5, 13, 14, 40, 63, 64, 65, 70}));
           out.add(Arguments.of(backend, spec, 9, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8}));
         }
