@@ -80,4 +80,10 @@ public final class AttendRun {
   public CliRunner.Result run() {
     return CliRunner.run(args());
   }
+
+  /** Runs it in a fresh JVM with {@code jvmFlags} added ({@link ChildCli}). */
+  public ChildCli.Result runInChild(long timeoutSeconds, List<String> jvmFlags)
+      throws java.io.IOException {
+    return ChildCli.run(timeoutSeconds, jvmFlags, args());
+  }
 }

@@ -46,6 +46,15 @@ public final class ChildCli {
 
   /** Runs {@code Main args} in a fresh JVM; fails after {@code timeoutSeconds}. */
   public static Result run(long timeoutSeconds, String... args) throws IOException {
+    return run(timeoutSeconds, List.of(), args);
+  }
+
+  /**
+   * Runs {@code Main args} in a fresh JVM started with the project's flags plus {@code jvmFlags}
+   * (e.g. a system property chosen once per JVM); fails after {@code timeoutSeconds}.
+   */
+  public static Result run(long timeoutSeconds, List<String> jvmFlags, String... args)
+      throws IOException {
     Path home = home();
     Path dir = Files.createTempDirectory("longattn-child");
     Path out = dir.resolve("stdout");
@@ -54,6 +63,7 @@ public final class ChildCli {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("@" + home.resolve("conf/jvm.flags"));
     cmd.add("-Xmx1g");
+    cmd.addAll(jvmFlags);
     cmd.add("-cp");
     cmd.add(classpath());
     cmd.add("org.longattn.jobs.Main");

@@ -1,8 +1,11 @@
 package org.longattn.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -13,8 +16,10 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.longattn.datasets.SparkTestSession;
+import org.longattn.kernels.BackendsUnderTest;
 import org.longattn.kernels.Tolerance;
 import org.longattn.kernels.conv.ConvBandOracle;
 import org.longattn.kernels.hyena.HyenaFilter;
@@ -23,13 +28,14 @@ import org.longattn.kernels.pattern.Families;
 import org.longattn.kernels.pattern.Family;
 import org.longattn.kernels.pattern.Param;
 import org.longattn.kernels.pattern.PatternSpec;
+import org.longattn.kernels.vectorization.FloatOpsProvider;
 
 /**
  * The contract every registered family keeps, driven by the registry ({@link Families#all()}): run
  * through the real CLI over spans of 32 tokens (documents cross span boundaries), it matches its
- * double-precision reference, and its output is bitwise the same for 1, 3 and 8 partitions. A
- * family added to the registry without a case here fails this suite until its reference is added to
- * {@link #CASES}.
+ * double-precision reference on every backend it declares (java, opencl) and on the scalar kernels,
+ * and its output is bitwise the same for 1, 3 and 8 partitions. A family added to the registry
+ * without a case here fails this suite until its reference is added to {@link #CASES}.
  */
 class FamilyContractTest {
   @TempDir static Path tmp;
@@ -149,26 +155,54 @@ class FamilyContractTest {
     return Families.all().stream().map(Family::name);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("families")
-  void exactAndBitwiseEqualFor1And3And8Partitions(String family) {
+  static Stream<Arguments> familiesAndBackends() {
+    return families().flatMap(f -> Stream.of(Arguments.of(f, "java"), Arguments.of(f, "opencl")));
+  }
+
+  private static Case contractCase(String family) {
     Case c = CASES.get(family);
     assertNotNull(
         c, "family '" + family + "' is registered but has no contract case: add its reference");
-    String in = input(c.input());
+    return c;
+  }
+
+  private static AttendRun run(String family, Case c, String out, int parts) {
+    return AttendRun.of(input(c.input()), out)
+        .pattern(family)
+        .heads(HEADS)
+        .blockSize(16)
+        .spanTokens(32)
+        .seed(c.input() == Input.STATES ? LinearAttendEndToEndTest.SEED : SEED)
+        .partitions(parts)
+        .flags(c.flags());
+  }
+
+  /**
+   * On each backend the family declares ({@code java}: the Vector API kernels in this JVM; {@code
+   * opencl}: Aparapi on the machine's OpenCL device, PoCL in CI), its output matches the reference
+   * and is bitwise the same for 1, 3 and 8 partitions; a backend it does not declare is refused
+   * (exit 2, one line naming the backend), never run silently elsewhere.
+   */
+  @ParameterizedTest(name = "{0} on {1}")
+  @MethodSource("familiesAndBackends")
+  void exactAndBitwiseEqualFor1And3And8Partitions(String family, String backend) {
+    Case c = contractCase(family);
+    if (backend.equals("opencl")) {
+      BackendsUnderTest.assumeOpenCl();
+    }
+    String tag = family + "-" + backend;
+    if (!Families.of(family).backends().contains(backend)) {
+      String out = tmp.resolve(tag + "-refused").toString();
+      CliRunner.Result r = run(family, c, out, 1).flag("--backend", backend).run();
+      assertEquals(2, r.code(), family + " on " + backend + ": " + r.err());
+      assertTrue(r.err().contains(backend), r.err());
+      assertFalse(Files.exists(Path.of(out)), "a refused run writes nothing");
+      return;
+    }
     Map<String, int[]> first = null;
     for (int parts : new int[] {1, 3, 8}) {
-      String out = tmp.resolve(family + "-p" + parts).toString();
-      CliRunner.Result r =
-          AttendRun.of(in, out)
-              .pattern(family)
-              .heads(HEADS)
-              .blockSize(16)
-              .spanTokens(32)
-              .seed(c.input() == Input.STATES ? LinearAttendEndToEndTest.SEED : SEED)
-              .partitions(parts)
-              .flags(c.flags())
-              .run();
+      String out = tmp.resolve(tag + "-p" + parts).toString();
+      CliRunner.Result r = run(family, c, out, parts).flag("--backend", backend).run();
       assertEquals(0, r.code(), r.err());
       Map<String, int[]> bits = bits(out);
       if (first == null) {
@@ -180,10 +214,30 @@ class FamilyContractTest {
           assertEquals(
               Arrays.toString(e.getValue()),
               Arrays.toString(bits.get(e.getKey())),
-              family + " " + e.getKey() + " with " + parts + " partitions");
+              family + " on " + backend + " " + e.getKey() + " with " + parts + " partitions");
         }
       }
     }
+  }
+
+  /**
+   * The plain-Java kernels ({@code -Dlongattn.kernels=scalar}, what runs where the Vector API
+   * module is absent; chosen once per JVM, so in a child JVM): the same reference holds with 3
+   * partitions, and the run record names the scalar kernels.
+   */
+  @ParameterizedTest(name = "{0} on scalar kernels")
+  @MethodSource("families")
+  void scalarKernelsMatchTheReference(String family) throws Exception {
+    Case c = contractCase(family);
+    String out = tmp.resolve(family + "-scalar").toString();
+    ChildCli.Result r =
+        run(family, c, out, 3)
+            .flag("--backend", "java")
+            .runInChild(180, List.of("-D" + FloatOpsProvider.PROPERTY + "=scalar"));
+    assertEquals(0, r.code(), r.err());
+    String record = Files.readString(Path.of(out, "_longattn.json"));
+    assertTrue(record.contains("scalar"), "the run record names the scalar kernels: " + record);
+    c.reference().accept(out);
   }
 
   private static synchronized String input(Input which) {

@@ -2,8 +2,10 @@ package org.longattn.jobs.attend;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.longattn.datasets.InputException;
 import org.longattn.datasets.TokenTable;
 import org.longattn.jobs.Progress;
+import org.longattn.kernels.pattern.Family;
 
 /**
  * The attention engine: a token table in, the output table out — Dataset to Dataset, nothing read
@@ -44,7 +46,26 @@ public final class AttendEngine {
    * @throws org.longattn.datasets.InputException on a combination the family refuses
    */
   public static void checkParameters(AttendParams p) {
-    execution(p).checkParameters(p);
+    check(execution(p), p);
+  }
+
+  /**
+   * The checks every execution shares — the family declares the backend ({@code auto} always
+   * resolves to one it has) — then the execution's own.
+   */
+  private static void check(Execution execution, AttendParams p) {
+    Family family = p.pattern().family();
+    if (!p.backend().equals("auto") && !family.backends().contains(p.backend())) {
+      throw new InputException(
+          "--backend "
+              + p.backend()
+              + ": --pattern "
+              + family.name()
+              + " has kernels for "
+              + String.join(", ", new java.util.TreeSet<>(family.backends()))
+              + " only; use --backend auto or java");
+    }
+    execution.checkParameters(p);
   }
 
   /**
@@ -58,7 +79,7 @@ public final class AttendEngine {
   /** {@link #run}, reporting its stages to {@code progress}. */
   static AttendResult run(Dataset<Row> tokens, AttendParams p, Progress progress) {
     Execution execution = execution(p);
-    execution.checkParameters(p);
+    check(execution, p);
     PlannedInput in = InputStage.plan(tokens, p, execution, progress);
     progress.stage("plan", execution.describe(in));
     if (execution == SpanExecution.INSTANCE && TileExecution.applies(in)) {
@@ -74,7 +95,7 @@ public final class AttendEngine {
    */
   public static PlannedInput plan(Dataset<Row> tokens, AttendParams p) {
     Execution execution = execution(p);
-    execution.checkParameters(p);
+    check(execution, p);
     return InputStage.plan(tokens, p, execution, new Progress("attend"));
   }
 

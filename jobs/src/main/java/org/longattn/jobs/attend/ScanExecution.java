@@ -10,7 +10,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.util.LongAccumulator;
-import org.longattn.datasets.InputException;
 import org.longattn.datasets.TokenRowDecoder;
 import org.longattn.datasets.TokenTable;
 import org.longattn.jobs.RunInfo;
@@ -43,22 +42,9 @@ final class ScanExecution implements Execution {
 
   private ScanExecution() {}
 
-  @Override
-  public void checkParameters(AttendParams p) {
-    PatternSpec spec = p.pattern();
-    if (!LinearFamilies.supportsBackend(spec.name(), p.backend())) {
-      throw new InputException(
-          "--backend "
-              + p.backend()
-              + " is not supported by --pattern "
-              + spec.name()
-              + " (OpenCL kernels exist for linear and performer)");
-    }
-  }
-
-  /** gated-linear and linformer have Java kernels only (--backend opencl is refused for them). */
+  /** The backend {@code auto} resolves to: java for families without OpenCL kernels. */
   private static String backend(AttendParams p) {
-    return LinearFamilies.supportsBackend(p.pattern().name(), "opencl") ? p.backend() : "java";
+    return p.pattern().family().backends().contains("opencl") ? p.backend() : "java";
   }
 
   @Override

@@ -41,10 +41,6 @@ final class SpectralExecution implements Execution {
           "--stats: not available for --pattern hyena (a convolution has no attention weights:"
               + " no entropy, distance, max weight or global mass)");
     }
-    if (p.backend().equals("opencl")) {
-      throw new InputException(
-          "--backend opencl: --pattern hyena runs its FFTs on the JVM; use --backend auto or java");
-    }
   }
 
   @Override

@@ -25,4 +25,13 @@ public final class ConvBand extends DeclaredFamily {
   public AttentionPattern build(PatternSpec s) {
     return new ConvBandPattern(s.blockSize(), s.radius(), s.causal(), s.anticausal());
   }
+
+  /**
+   * Java only: its banded convolution runs on the JVM (no OpenCL kernel; {@code --backend opencl}
+   * is refused).
+   */
+  @Override
+  public java.util.Set<String> backends() {
+    return java.util.Set.of("java");
+  }
 }

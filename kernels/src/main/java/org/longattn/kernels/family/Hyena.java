@@ -31,4 +31,12 @@ public final class Hyena extends DeclaredFamily {
   public AttentionPattern build(PatternSpec s) {
     return new HyenaPattern(s.blockSize());
   }
+
+  /**
+   * Java only: runs its FFTs on the JVM (no OpenCL kernel; {@code --backend opencl} is refused).
+   */
+  @Override
+  public java.util.Set<String> backends() {
+    return java.util.Set.of("java");
+  }
 }

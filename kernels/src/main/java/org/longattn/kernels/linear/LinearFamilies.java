@@ -35,12 +35,6 @@ public final class LinearFamilies {
 
   private LinearFamilies() {}
 
-  /** Whether family {@code family} runs on backend {@code backend} (java, opencl, auto). */
-  public static boolean supportsBackend(String family, String backend) {
-    return !backend.equals("opencl")
-        || Families.find(family).map(f -> f.backends().contains(backend)).orElse(false);
-  }
-
   /** The seed of head {@code head}'s random parameters with the given tag. */
   public static long headSeed(long seed, long tag, int head) {
     return Seeds.mix(seed, tag, head);
@@ -58,17 +52,17 @@ public final class LinearFamilies {
   /**
    * {@link #create(PatternSpec, HeadShape, boolean)} with the state arithmetic of {@code linear}
    * and {@code performer} on {@code backend}; the other families have Java kernels only and reject
-   * any other backend ({@link #supportsBackend}).
+   * any other backend (what {@link org.longattn.kernels.pattern.Family#backends()} declares).
    */
   public static LinearFamily<?> create(
       PatternSpec spec, HeadShape shape, boolean gateColumn, LinearAttentionBackend backend) {
-    if (!backend.name().equals("java") && !supportsBackend(spec.name(), backend.name())) {
-      throw new IllegalArgumentException(
-          "--backend " + backend.name() + " is not supported by --pattern " + spec.name());
-    }
     if (!(Families.find(spec.name()).orElse(null) instanceof StateFamily family)) {
       throw new IllegalArgumentException(
           "--pattern " + spec.name() + " is not a linear-attention family");
+    }
+    if (!backend.name().equals("java") && !family.backends().contains(backend.name())) {
+      throw new IllegalArgumentException(
+          "--backend " + backend.name() + " is not supported by --pattern " + spec.name());
     }
     return family.create(spec, shape, gateColumn, backend);
   }
