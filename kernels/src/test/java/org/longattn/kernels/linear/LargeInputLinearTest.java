@@ -46,12 +46,7 @@ class LargeInputLinearTest {
     for (int block : new int[] {4, 1, 2}) {
       PatternSpec spec =
           PatternSpec.of(
-              "performer",
-              block,
-              11,
-              causal,
-              false,
-              Map.of(Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.FEATURES, 16, Param.RANK, 8));
+              "performer", block, 11, causal, false, Map.of(Param.FEATURES, 16, Param.RANK, 8));
       HeadShape shape = new HeadShape(1, d, dv);
       float[] out;
       try (LinearAttentionBackend be = Backends.linear(backend, -1)) {
@@ -97,23 +92,7 @@ class LargeInputLinearTest {
       }
     }
     PatternSpec spec =
-        PatternSpec.of(
-            family,
-            block,
-            3,
-            causal,
-            false,
-            Map.of(
-                Param.WINDOW,
-                0,
-                Param.RANDOM_BLOCKS,
-                0,
-                Param.FEATURES,
-                16,
-                Param.RANK,
-                8,
-                Param.RADIUS,
-                0));
+        PatternSpec.of(family, block, 3, causal, false, Map.of(Param.FEATURES, 16, Param.RANK, 8));
     LinearSpanAttention<?> a =
         new LinearSpanAttention<>(
             LinearFamilies.create(spec, shape, false), shape.heads(), shape.vWidth());
@@ -141,23 +120,7 @@ class LargeInputLinearTest {
     float[] v = TestData.gaussian(rng, n, 4, 1);
     for (String family : new String[] {"linear", "performer", "gated-linear"}) {
       PatternSpec spec =
-          PatternSpec.of(
-              family,
-              16,
-              3,
-              causal,
-              false,
-              Map.of(
-                  Param.WINDOW,
-                  0,
-                  Param.RANDOM_BLOCKS,
-                  0,
-                  Param.FEATURES,
-                  16,
-                  Param.RANK,
-                  8,
-                  Param.RADIUS,
-                  0));
+          PatternSpec.of(family, 16, 3, causal, false, Map.of(Param.FEATURES, 16, Param.RANK, 8));
       LinearSpanAttention<?> a =
           new LinearSpanAttention<>(LinearFamilies.create(spec, shape, false), 1, 4);
       try {

@@ -119,23 +119,7 @@ class LinearSpanAttentionTest {
   })
   void spansDoNotChangeABit(String family, boolean causal, int n, int block) {
     PatternSpec spec =
-        PatternSpec.of(
-            family,
-            block,
-            3,
-            causal,
-            false,
-            Map.of(
-                Param.WINDOW,
-                0,
-                Param.RANDOM_BLOCKS,
-                0,
-                Param.FEATURES,
-                16,
-                Param.RANK,
-                8,
-                Param.RADIUS,
-                0));
+        PatternSpec.of(family, block, 3, causal, false, Map.of(Param.FEATURES, 16, Param.RANK, 8));
     LinearSpanAttention<?> a =
         new LinearSpanAttention<>(
             LinearFamilies.create(spec, new HeadShape(HEADS, D, DV), false), HEADS, HEADS * DV);
@@ -157,23 +141,7 @@ class LinearSpanAttentionTest {
   void causalMatchesTheDirectDefinition(String family) {
     int n = 133;
     PatternSpec spec =
-        PatternSpec.of(
-            family,
-            16,
-            3,
-            true,
-            false,
-            Map.of(
-                Param.WINDOW,
-                0,
-                Param.RANDOM_BLOCKS,
-                0,
-                Param.FEATURES,
-                16,
-                Param.RANK,
-                8,
-                Param.RADIUS,
-                0));
+        PatternSpec.of(family, 16, 3, true, false, Map.of(Param.FEATURES, 16, Param.RANK, 8));
     HeadShape shape = new HeadShape(HEADS, D, DV);
     LinearFamily<?> f = LinearFamilies.create(spec, shape, false);
     TokenBlock[] blocks = blocks(n, 16, 5);
@@ -233,14 +201,7 @@ class LinearSpanAttentionTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource({"dense", "bigbird", "nonsense"})
   void onlyLinearFamiliesAreBuilt(String name) {
-    PatternSpec spec =
-        PatternSpec.of(
-            name,
-            16,
-            3,
-            false,
-            false,
-            Map.of(Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.RADIUS, 0));
+    PatternSpec spec = PatternSpec.of(name, 16, 3, false, false, Map.of());
     assertThrows(
         IllegalArgumentException.class,
         () -> LinearFamilies.create(spec, new HeadShape(1, 4, 4), false));

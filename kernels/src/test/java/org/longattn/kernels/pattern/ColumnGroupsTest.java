@@ -78,56 +78,20 @@ class ColumnGroupsTest {
   @Test
   void specRejectsStrideSummaryAndBothDirections() {
     assertMessage(
-        "--stride",
-        () ->
-            PatternSpec.of(
-                "strided",
-                8,
-                7,
-                false,
-                false,
-                Map.of(Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.STRIDE, 0)));
+        "--stride", () -> PatternSpec.of("strided", 8, 7, false, false, Map.of(Param.STRIDE, 0)));
     assertMessage(
         "--summary",
         () ->
-            PatternSpec.of(
-                "fixed",
-                8,
-                7,
-                false,
-                false,
-                Map.of(
-                    Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.STRIDE, 4, Param.SUMMARY, 5)));
+            PatternSpec.of("fixed", 8, 7, false, false, Map.of(Param.STRIDE, 4, Param.SUMMARY, 5)));
     assertMessage(
         "--summary",
         () ->
-            PatternSpec.of(
-                "fixed",
-                8,
-                7,
-                false,
-                false,
-                Map.of(
-                    Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.STRIDE, 4, Param.SUMMARY, 0)));
+            PatternSpec.of("fixed", 8, 7, false, false, Map.of(Param.STRIDE, 4, Param.SUMMARY, 0)));
     assertMessage(
         "--anticausal",
-        () ->
-            PatternSpec.of(
-                "dense",
-                8,
-                7,
-                true,
-                true,
-                Map.of(
-                    Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.STRIDE, 4, Param.SUMMARY, 1)));
+        () -> PatternSpec.of("dense", 8, 7, true, true, Map.of(Param.STRIDE, 4, Param.SUMMARY, 1)));
     // a summary larger than the stride is irrelevant to other patterns
-    PatternSpec.of(
-            "strided",
-            8,
-            7,
-            false,
-            false,
-            Map.of(Param.WINDOW, 0, Param.RANDOM_BLOCKS, 0, Param.STRIDE, 4, Param.SUMMARY, 8))
+    PatternSpec.of("strided", 8, 7, false, false, Map.of(Param.STRIDE, 4, Param.SUMMARY, 8))
         .build();
   }
 
