@@ -73,25 +73,15 @@ class AttendEndToEndTest {
     String out = tmp.resolve("many-out").toString();
     TokenTables.write(TokenTables.rows(docs, 5), in, 4);
     CliRunner.Result r =
-        CliRunner.run(
-            "attend",
-            "--input",
-            in,
-            "--output",
-            out,
-            "--pattern",
-            "longformer",
-            "--window",
-            "5",
-            "--block-size",
-            "8",
-            "--span-tokens",
-            "16",
-            "--partitions",
-            "3",
-            "--heads",
-            "1",
-            "--causal");
+        AttendRun.of(in, out)
+            .pattern("longformer")
+            .flag("--window", 5)
+            .blockSize(8)
+            .spanTokens(16)
+            .partitions(3)
+            .heads(1)
+            .causal()
+            .run();
     assertEquals(0, r.code(), r.err());
     AttentionPattern p =
         PatternSpec.of(
@@ -145,23 +135,14 @@ class AttendEndToEndTest {
       String out = tmp.resolve("det-out-" + parts + "-" + run[1]).toString();
       TokenTables.write(TokenTables.rows(docs, parts), in, parts);
       CliRunner.Result r =
-          CliRunner.run(
-              "attend",
-              "--input",
-              in,
-              "--output",
-              out,
-              "--pattern",
-              "bigbird",
-              "--heads",
-              "2",
-              "--block-size",
-              "32",
-              "--span-tokens",
-              String.valueOf(run[1]),
-              "--partitions",
-              String.valueOf(parts),
-              "--stats");
+          AttendRun.of(in, out)
+              .pattern("bigbird")
+              .heads(2)
+              .blockSize(32)
+              .spanTokens(run[1])
+              .partitions(parts)
+              .stats()
+              .run();
       assertEquals(0, r.code(), r.err());
       Map<String, float[]> got = new HashMap<>();
       for (Row row : SparkTestSession.get().read().parquet(out).collectAsList()) {

@@ -82,28 +82,17 @@ class CrossAttentionEndToEndTest {
   }
 
   static CliRunner.Result attend(String queries, String out, String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "attend",
-                "--input",
-                keys,
-                "--output",
-                out,
-                "--heads",
-                String.valueOf(HEADS),
-                "--pattern",
-                "dense",
-                "--block-size",
-                String.valueOf(BLOCK),
-                "--span-tokens",
-                "64",
-                "--stats"));
+    AttendRun run =
+        AttendRun.of(keys, out)
+            .heads(HEADS)
+            .pattern("dense")
+            .blockSize(BLOCK)
+            .spanTokens(64)
+            .stats();
     if (queries != null) {
-      args.addAll(List.of("--queries", queries));
+      run.flag("--queries", queries);
     }
-    args.addAll(List.of(extra));
-    return CliRunner.run(args.toArray(String[]::new));
+    return run.flags(List.of(extra)).run();
   }
 
   /** doc#pos(#target) → row. */

@@ -73,22 +73,13 @@ class EncodingEndToEndTest {
     String outBin = tmp.resolve("out-bin").toString();
     for (String[] a : new String[][] {{arr, outArr, "array"}, {bin, outBin, "binary"}}) {
       CliRunner.Result r =
-          CliRunner.run(
-              "attend",
-              "--input",
-              a[0],
-              "--output",
-              a[1],
-              "--heads",
-              "2",
-              "--pattern",
-              "longformer",
-              "--window",
-              "20",
-              "--block-size",
-              "16",
-              "--output-encoding",
-              a[2]);
+          AttendRun.of(a[0], a[1])
+              .heads(2)
+              .pattern("longformer")
+              .flag("--window", 20)
+              .blockSize(16)
+              .flag("--output-encoding", a[2])
+              .run();
       assertEquals(0, r.code(), r.err());
     }
     Map<String, float[]> x = outputs(outArr);

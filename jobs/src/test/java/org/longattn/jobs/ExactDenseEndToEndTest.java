@@ -93,29 +93,18 @@ class ExactDenseEndToEndTest {
         String in = tmp.resolve("det-in-" + causal + parts).toString();
         String out = tmp.resolve("det-out-" + causal + parts).toString();
         TokenTables.write(TokenTables.rows(docs, parts), in, parts);
-        List<String> args =
-            new ArrayList<>(
-                List.of(
-                    "attend",
-                    "--input",
-                    in,
-                    "--output",
-                    out,
-                    "--pattern",
-                    "dense",
-                    "--heads",
-                    "2",
-                    "--block-size",
-                    "32",
-                    "--span-tokens",
-                    "256",
-                    "--partitions",
-                    String.valueOf(parts),
-                    "--stats"));
+        AttendRun run =
+            AttendRun.of(in, out)
+                .pattern("dense")
+                .heads(2)
+                .blockSize(32)
+                .spanTokens(256)
+                .partitions(parts)
+                .stats();
         if (causal) {
-          args.add("--causal");
+          run.causal();
         }
-        CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+        CliRunner.Result r = run.run();
         assertEquals(0, r.code(), r.err());
         Map<String, float[]> got = readFlat(out);
         assertEquals(900 + 77, got.size());

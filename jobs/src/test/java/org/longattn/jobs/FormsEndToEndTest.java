@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -71,28 +70,17 @@ class FormsEndToEndTest {
     String out = tmp.resolve("out-" + id).toString();
     TokenTables.write(
         TokenTables.rowsWithMask(docs, padding, id), TokenTables.SCHEMA_WITH_MASK, in, 3);
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "attend",
-                "--input",
-                in,
-                "--output",
-                out,
-                "--pattern",
-                pattern,
-                "--heads",
-                "2",
-                "--block-size",
-                "16",
-                "--span-tokens",
-                "32",
-                "--stats",
-                "--seed",
-                "5"));
-    args.addAll(split(flags));
-    args.addAll(split(direction));
-    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    AttendRun attend =
+        AttendRun.of(in, out)
+            .pattern(pattern)
+            .heads(2)
+            .blockSize(16)
+            .spanTokens(32)
+            .stats()
+            .seed(5);
+    attend.flags(split(flags));
+    attend.flags(split(direction));
+    CliRunner.Result r = attend.run();
     assertEquals(0, r.code(), r.err());
     OracleCase.checkOutput(docs, out, spec(pattern, flags, direction).build(), HEADS, padding);
   }
@@ -144,26 +132,16 @@ class FormsEndToEndTest {
       List<Row> first = null;
       for (int parts : new int[] {1, 3, 8}) {
         String out = tmp.resolve("parts-" + pattern[0] + parts).toString();
-        List<String> args =
-            new ArrayList<>(
-                List.of(
-                    "attend",
-                    "--input",
-                    in,
-                    "--output",
-                    out,
-                    "--block-size",
-                    "16",
-                    "--span-tokens",
-                    "64",
-                    "--partitions",
-                    String.valueOf(parts),
-                    "--stats",
-                    "--heads",
-                    "1",
-                    "--pattern"));
-        args.addAll(Arrays.asList(pattern));
-        CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+        CliRunner.Result r =
+            AttendRun.of(in, out)
+                .blockSize(16)
+                .spanTokens(64)
+                .partitions(parts)
+                .stats()
+                .heads(1)
+                .pattern(pattern[0])
+                .flags(Arrays.asList(pattern).subList(1, pattern.length))
+                .run();
         assertEquals(0, r.code(), r.err());
         List<Row> rows =
             SparkTestSession.get().read().parquet(out).orderBy("doc_id", "pos").collectAsList();
@@ -197,28 +175,16 @@ class FormsEndToEndTest {
     String in = tmp.resolve("score-in-" + id).toString();
     String out = tmp.resolve("score-out-" + id).toString();
     TokenTables.write(TokenTables.rows(docs, id), in, 2);
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "attend",
-                "--input",
-                in,
-                "--output",
-                out,
-                "--pattern",
-                pattern,
-                "--heads",
-                "2",
-                "--block-size",
-                "16",
-                "--span-tokens",
-                "32",
-                "--stats",
-                "--seed",
-                "5",
-                "--score",
-                score));
-    args.addAll(split(flags));
+    AttendRun attend =
+        AttendRun.of(in, out)
+            .pattern(pattern)
+            .heads(2)
+            .blockSize(16)
+            .spanTokens(32)
+            .stats()
+            .seed(5)
+            .flag("--score", score);
+    attend.flags(split(flags));
     float[] w = null;
     if (score.equals("bilinear") || score.equals("additive")) {
       int rows = score.equals("bilinear") ? d : 2 * d + 1;
@@ -230,12 +196,12 @@ class FormsEndToEndTest {
         }
         Path npy = tmp.resolve("w-" + id + ".npy");
         Files.write(npy, Npy.write(new int[] {HEADS, rows, d}, w));
-        args.addAll(List.of("--score-weights", npy.toString()));
+        attend.flags(List.of("--score-weights", npy.toString()));
       } else {
         w = ScoreFunction.of(score, HEADS, d, null, 5).weights(); // the seeded draw
       }
     }
-    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    CliRunner.Result r = attend.run();
     assertEquals(0, r.code(), r.err());
     OracleCase.checkOutput(
         docs,
@@ -267,20 +233,9 @@ class FormsEndToEndTest {
     };
     for (String[] c : cases) {
       Path out = tmp.resolve("badscore-out");
-      List<String> args =
-          new ArrayList<>(
-              List.of(
-                  "attend",
-                  "--input",
-                  in,
-                  "--output",
-                  out.toString(),
-                  "--heads",
-                  "2",
-                  "--pattern",
-                  "dense"));
-      args.addAll(split(c[0]));
-      CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+      AttendRun attend = AttendRun.of(in, out.toString()).heads(2).pattern("dense");
+      attend.flags(split(c[0]));
+      CliRunner.Result r = attend.run();
       assertEquals(2, r.code(), c[0] + ": " + r.err());
       assertTrue(r.err().contains(c[1]), c[0] + ": " + r.err());
       assertFalse(Files.exists(out), c[0] + ": no output");
@@ -308,24 +263,10 @@ class FormsEndToEndTest {
         TokenTables.SCHEMA_WITH_MASK,
         in,
         2);
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "attend",
-                "--input",
-                in,
-                "--output",
-                out,
-                "--pattern",
-                "conv-band",
-                "--heads",
-                "2",
-                "--block-size",
-                "16",
-                "--span-tokens",
-                "32"));
-    args.addAll(split(flags));
-    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    AttendRun attend =
+        AttendRun.of(in, out).pattern("conv-band").heads(2).blockSize(16).spanTokens(32);
+    attend.flags(split(flags));
+    CliRunner.Result r = attend.run();
     assertEquals(0, r.code(), r.err());
     TokenTables.Doc doc = docs.get(0);
     double[][] ref =
@@ -401,10 +342,9 @@ class FormsEndToEndTest {
   @MethodSource("badFlags")
   void badFlagsAreUsageErrors(String flags, String named) {
     Path out = tmp.resolve("bad-out");
-    List<String> args =
-        new ArrayList<>(List.of("attend", "--input", tmp.toString(), "--output", out.toString()));
-    args.addAll(split(flags));
-    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    AttendRun attend = AttendRun.of(tmp.toString(), out.toString());
+    attend.flags(split(flags));
+    CliRunner.Result r = attend.run();
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains(named), r.err());
     assertFalse(Files.exists(out), "no output");

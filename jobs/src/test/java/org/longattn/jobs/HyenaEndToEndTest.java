@@ -45,26 +45,14 @@ class HyenaEndToEndTest {
   }
 
   private static String[] attend(String out, int spanTokens, String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "attend",
-                "--input",
-                input,
-                "--output",
-                out,
-                "--pattern",
-                "hyena",
-                "--heads",
-                String.valueOf(HEADS),
-                "--block-size",
-                "16",
-                "--span-tokens",
-                String.valueOf(spanTokens),
-                "--seed",
-                "5"));
-    args.addAll(List.of(extra));
-    return args.toArray(new String[0]);
+    return AttendRun.of(input, out)
+        .pattern("hyena")
+        .heads(HEADS)
+        .blockSize(16)
+        .spanTokens(spanTokens)
+        .seed(5)
+        .flags(List.of(extra))
+        .args();
   }
 
   /** doc#pos → out values. */
@@ -168,16 +156,10 @@ class HyenaEndToEndTest {
       assertFalse(Files.exists(Path.of(bad[i][4])), "no output after a failed run");
     }
     CliRunner.Result r =
-        CliRunner.run(
-            "attend",
-            "--input",
-            input,
-            "--output",
-            tmp.resolve("bad-p").toString(),
-            "--pattern",
-            "bigbird",
-            "--order",
-            "2");
+        AttendRun.of(input, tmp.resolve("bad-p").toString())
+            .pattern("bigbird")
+            .flag("--order", 2)
+            .run();
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("--order only applies to --pattern hyena"), r.err());
   }
@@ -187,9 +169,7 @@ class HyenaEndToEndTest {
     String in = tmp.resolve("narrow-v").toString();
     TokenTables.write(TokenTables.rows(List.of(TokenTables.random("x", 20, 4, 2, 0, 1)), 0), in, 1);
     String out = tmp.resolve("narrow-v-out").toString();
-    CliRunner.Result r =
-        CliRunner.run(
-            "attend", "--input", in, "--output", out, "--pattern", "hyena", "--heads", "1");
+    CliRunner.Result r = AttendRun.of(in, out).pattern("hyena").heads(1).run();
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("column 'v'"), r.err());
     assertFalse(Files.exists(Path.of(out)));

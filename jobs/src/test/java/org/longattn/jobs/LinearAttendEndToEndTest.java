@@ -113,24 +113,14 @@ class LinearAttendEndToEndTest {
   }
 
   static Map<String, float[]> run(String in, String out, String... flags) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "attend",
-                "--input",
-                in,
-                "--output",
-                out,
-                "--heads",
-                String.valueOf(HEADS),
-                "--block-size",
-                "16",
-                "--span-tokens",
-                "32",
-                "--seed",
-                String.valueOf(SEED)));
-    args.addAll(List.of(flags));
-    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    CliRunner.Result r =
+        AttendRun.of(in, out)
+            .heads(HEADS)
+            .blockSize(16)
+            .spanTokens(32)
+            .seed(SEED)
+            .flags(List.of(flags))
+            .run();
     assertEquals(0, r.code(), r.err());
     assertTrue(Files.exists(Path.of(out, "_longattn.json")), "run record written");
     Map<String, float[]> rows = new HashMap<>();
@@ -282,11 +272,7 @@ class LinearAttendEndToEndTest {
 
   private void expectRejected(String in, String message, String... flags) {
     Path out = tmp.resolve("out-rejected");
-    List<String> args =
-        new ArrayList<>(List.of("attend", "--input", in, "--output", out.toString()));
-    args.addAll(List.of("--heads", String.valueOf(HEADS)));
-    args.addAll(List.of(flags));
-    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    CliRunner.Result r = AttendRun.of(in, out.toString()).heads(HEADS).flags(List.of(flags)).run();
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains(message), r.err());
     assertFalse(Files.exists(out), "no output");

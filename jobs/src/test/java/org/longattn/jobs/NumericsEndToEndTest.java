@@ -56,25 +56,11 @@ class NumericsEndToEndTest {
     int n = pattern.equals("longformer") ? 1000 : 73;
     String in = input(name, n, 1, scale, row);
     String out = tmp.resolve(name + "-out").toString();
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "attend",
-                "--input",
-                in,
-                "--output",
-                out,
-                "--pattern",
-                pattern,
-                "--heads",
-                "1",
-                "--block-size",
-                "16",
-                "--stats"));
+    AttendRun run = AttendRun.of(in, out).pattern(pattern).heads(1).blockSize(16).stats();
     if (pattern.equals("longformer")) {
-      args.addAll(List.of("--window", "40"));
+      run.flag("--window", 40);
     }
-    CliRunner.Result r = CliRunner.run(args.toArray(String[]::new));
+    CliRunner.Result r = run.run();
     assertEquals(0, r.code(), r.err());
     List<Row> rows = read(out);
     assertEquals(n, rows.size());
@@ -96,19 +82,7 @@ class NumericsEndToEndTest {
     String in = input("huge", 73, 1, 1e20f, -1);
     String out = tmp.resolve("huge-out").toString();
     CliRunner.Result r =
-        CliRunner.run(
-            "attend",
-            "--input",
-            in,
-            "--output",
-            out,
-            "--pattern",
-            "bigbird",
-            "--heads",
-            "1",
-            "--block-size",
-            "16",
-            "--stats");
+        AttendRun.of(in, out).pattern("bigbird").heads(1).blockSize(16).stats().run();
     assertEquals(2, r.code(), r.err());
     List<String> errors =
         r.err().lines().filter(l -> !l.startsWith("[attend]")).toList(); // progress lines
@@ -130,25 +104,15 @@ class NumericsEndToEndTest {
     for (int run = 0; run < 3; run++) {
       String out = tmp.resolve("additive-out-" + run).toString();
       runCliInNewJvm(
-          "attend",
-          "--input",
-          in,
-          "--output",
-          out,
-          "--pattern",
-          "longformer",
-          "--window",
-          "40",
-          "--heads",
-          "2",
-          "--block-size",
-          "64",
-          "--score",
-          "additive",
-          "--seed",
-          "5",
-          "--master",
-          "local[2]");
+          AttendRun.of(in, out)
+              .pattern("longformer")
+              .flag("--window", 40)
+              .heads(2)
+              .blockSize(64)
+              .flag("--score", "additive")
+              .seed(5)
+              .flag("--master", "local[2]")
+              .args());
       runs.add(read(out));
     }
     for (int i = 0; i < 2000; i++) {

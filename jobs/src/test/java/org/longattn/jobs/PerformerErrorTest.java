@@ -91,18 +91,7 @@ class PerformerErrorTest {
   private static double meanRelativeError(String in, int m, double[][] exact) {
     String out = tmp.resolve("performer-" + m).toString();
     CliRunner.Result r =
-        CliRunner.run(
-            "attend",
-            "--input",
-            in,
-            "--output",
-            out,
-            "--pattern",
-            "performer",
-            "--features",
-            String.valueOf(m),
-            "--seed",
-            "9");
+        AttendRun.of(in, out).pattern("performer").flag("--features", m).seed(9).run();
     assertEquals(0, r.code(), r.err());
     double mean = 0;
     List<Row> rows = SparkTestSession.get().read().parquet(out).collectAsList();

@@ -29,24 +29,14 @@ class ProfileRecordTest {
     TokenTables.write(TokenTables.rows(docs, 5), in, 2);
     String out = tmp.resolve("out").toString();
     CliRunner.Result r =
-        CliRunner.run(
-            "attend",
-            "--input",
-            in,
-            "--output",
-            out,
-            "--pattern",
-            "bigbird",
-            "--heads",
-            String.valueOf(heads),
-            "--block-size",
-            "16",
-            "--span-tokens",
-            "128",
-            "--random-blocks",
-            "2",
-            "--output-encoding",
-            "binary");
+        AttendRun.of(in, out)
+            .pattern("bigbird")
+            .heads(heads)
+            .blockSize(16)
+            .spanTokens(128)
+            .flag("--random-blocks", 2)
+            .flag("--output-encoding", "binary")
+            .run();
     assertEquals(0, r.code(), r.err());
     JsonNode p =
         new ObjectMapper().readTree(Path.of(out, "_longattn.json").toFile()).get("profile");

@@ -130,19 +130,12 @@ class ReportBrowserTest {
             .code());
     assertEquals(
         0,
-        CliRunner.run(
-                "attend",
-                "--input",
-                tokens,
-                "--output",
-                attention,
-                "--heads",
-                "2",
-                "--pattern",
-                "bigbird",
-                "--block-size",
-                "16",
-                "--stats")
+        AttendRun.of(tokens, attention)
+            .heads(2)
+            .pattern("bigbird")
+            .blockSize(16)
+            .stats()
+            .run()
             .code());
     // an advise output as the demo passes it (the fields the first screen reads)
     Path advice = tmp.resolve("advice");

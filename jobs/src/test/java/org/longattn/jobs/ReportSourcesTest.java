@@ -49,20 +49,12 @@ class ReportSourcesTest {
                 "3")
             .code());
     CliRunner.Result r =
-        CliRunner.run(
-            "attend",
-            "--input",
-            tokens.toString(),
-            "--output",
-            attention,
-            "--heads",
-            "2",
-            "--pattern",
-            "longformer",
-            "--window",
-            "16",
-            "--block-size",
-            "16");
+        AttendRun.of(tokens.toString(), attention)
+            .heads(2)
+            .pattern("longformer")
+            .flag("--window", 16)
+            .blockSize(16)
+            .run();
     assertEquals(0, r.code(), r.err());
     moved = tmp.resolve("tok-moved");
     Files.move(tokens, moved);

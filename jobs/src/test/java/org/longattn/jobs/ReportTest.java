@@ -69,21 +69,13 @@ class ReportTest {
         .write()
         .parquet(tokens);
     CliRunner.Result r =
-        CliRunner.run(
-            "attend",
-            "--input",
-            tokens,
-            "--output",
-            attention,
-            "--heads",
-            "2",
-            "--pattern",
-            "longformer",
-            "--window",
-            "16",
-            "--block-size",
-            "16",
-            "--stats");
+        AttendRun.of(tokens, attention)
+            .heads(2)
+            .pattern("longformer")
+            .flag("--window", 16)
+            .blockSize(16)
+            .stats()
+            .run();
     assertEquals(0, r.code(), r.err());
   }
 
@@ -550,19 +542,7 @@ class ReportTest {
   void linearFamilyOutputErrorAgainstExactSoftmax() throws Exception {
     String linear = tmp.resolve("att-linear").toString();
     CliRunner.Result a =
-        CliRunner.run(
-            "attend",
-            "--input",
-            tokens,
-            "--output",
-            linear,
-            "--heads",
-            "2",
-            "--pattern",
-            "linear",
-            "--causal",
-            "--block-size",
-            "16");
+        AttendRun.of(tokens, linear).heads(2).pattern("linear").causal().blockSize(16).run();
     assertEquals(0, a.code(), a.err());
     String out = tmp.resolve("report-linear").toString();
     CliRunner.Result r =

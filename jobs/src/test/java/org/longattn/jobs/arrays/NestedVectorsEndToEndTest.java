@@ -17,6 +17,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.longattn.datasets.SparkTestSession;
+import org.longattn.jobs.AttendRun;
 import org.longattn.jobs.CliRunner;
 
 /**
@@ -80,20 +81,12 @@ class NestedVectorsEndToEndTest {
   }
 
   private CliRunner.Result attend(String input, String output, String heads) {
-    return CliRunner.run(
-        "attend",
-        "--input",
-        input,
-        "--output",
-        output,
-        "--heads",
-        heads,
-        "--pattern",
-        "longformer",
-        "--window",
-        "8",
-        "--block-size",
-        "16");
+    return AttendRun.of(input, output)
+        .flag("--heads", heads)
+        .pattern("longformer")
+        .flag("--window", 8)
+        .blockSize(16)
+        .run();
   }
 
   @Test

@@ -20,6 +20,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.longattn.datasets.SparkTestSession;
+import org.longattn.jobs.AttendRun;
 import org.longattn.jobs.CliRunner;
 
 /**
@@ -137,21 +138,13 @@ class RealTextTest {
 
     Path att = tmp.resolve("attention");
     r =
-        CliRunner.run(
-            "attend",
-            "--input",
-            out.toString(),
-            "--output",
-            att.toString(),
-            "--heads",
-            "2",
-            "--pattern",
-            "longformer",
-            "--window",
-            "64",
-            "--block-size",
-            "64",
-            "--stats");
+        AttendRun.of(out.toString(), att.toString())
+            .heads(2)
+            .pattern("longformer")
+            .flag("--window", 64)
+            .blockSize(64)
+            .stats()
+            .run();
     assertEquals(0, r.code(), r.err());
     progress(r);
     Dataset<Row> attention = SparkTestSession.get().read().parquet(att.toString());

@@ -27,6 +27,7 @@ import org.longattn.datasets.SparkTestSession;
 import org.longattn.datasets.model.ModelTokenizer;
 import org.longattn.datasets.model.OnnxRuntimeReference;
 import org.longattn.datasets.model.PretrainedModel;
+import org.longattn.jobs.AttendRun;
 import org.longattn.jobs.CliRunner;
 import org.longattn.kernels.model.Encoder;
 import scala.collection.Seq;
@@ -183,19 +184,12 @@ class EncodeEndToEndTest {
     // the dump is a token table: attend --stats reads its 12 heads from its record, report runs
     Path att = tmp.resolve("dense-dump-att");
     CliRunner.Result a =
-        CliRunner.run(
-            "attend",
-            "--input",
-            dump.toString(),
-            "--output",
-            att.toString(),
-            "--pattern",
-            "longformer",
-            "--window",
-            "64",
-            "--heads",
-            "12",
-            "--stats");
+        AttendRun.of(dump.toString(), att.toString())
+            .pattern("longformer")
+            .flag("--window", 64)
+            .heads(12)
+            .stats()
+            .run();
     assertEquals(0, a.code(), a.err());
     Row first = SparkTestSession.get().read().parquet(att.toString()).first();
     assertEquals(12, first.<Seq<Float>>getAs("entropy").size());
