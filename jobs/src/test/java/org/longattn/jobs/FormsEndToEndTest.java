@@ -70,14 +70,7 @@ class FormsEndToEndTest {
     String out = tmp.resolve("out-" + id).toString();
     TokenTables.write(
         TokenTables.rowsWithMask(docs, padding, id), TokenTables.SCHEMA_WITH_MASK, in, 3);
-    AttendRun attend =
-        AttendRun.of(in, out)
-            .pattern(pattern)
-            .heads(2)
-            .blockSize(16)
-            .spanTokens(32)
-            .stats()
-            .seed(5);
+    AttendRun attend = statsRun(in, out, pattern);
     attend.flags(split(flags));
     attend.flags(split(direction));
     CliRunner.Result r = attend.run();
@@ -175,15 +168,7 @@ class FormsEndToEndTest {
     String in = tmp.resolve("score-in-" + id).toString();
     String out = tmp.resolve("score-out-" + id).toString();
     TokenTables.write(TokenTables.rows(docs, id), in, 2);
-    AttendRun attend =
-        AttendRun.of(in, out)
-            .pattern(pattern)
-            .heads(2)
-            .blockSize(16)
-            .spanTokens(32)
-            .stats()
-            .seed(5)
-            .flag("--score", score);
+    AttendRun attend = statsRun(in, out, pattern).flag("--score", score);
     attend.flags(split(flags));
     float[] w = null;
     if (score.equals("bilinear") || score.equals("additive")) {
@@ -348,5 +333,16 @@ class FormsEndToEndTest {
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains(named), r.err());
     assertFalse(Files.exists(out), "no output");
+  }
+
+  /** 2 heads, block 16, spans of 32, --stats, seed 5: the runs checked against an oracle here. */
+  private static AttendRun statsRun(String in, String out, String pattern) {
+    return AttendRun.of(in, out)
+        .pattern(pattern)
+        .heads(2)
+        .blockSize(16)
+        .spanTokens(32)
+        .stats()
+        .seed(5);
   }
 }
