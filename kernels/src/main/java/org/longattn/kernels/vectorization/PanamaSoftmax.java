@@ -31,16 +31,54 @@ final class PanamaSoftmax {
    * inlining node limit.
    */
   private static void newMax(float[] s, int ld, int i0, int kn, float[] m, float[] alpha) {
-    FloatVector mx = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-    for (int j = 0; j < kn; j++) {
-      FloatVector x = FloatVector.fromArray(F, s, j * ld + i0);
-      mx = mx.blend(x, x.compare(VectorOperators.GT, mx)); // compare + blend: MAX is slow on 17
-    }
+    tileMax(s, ld, i0, kn, alpha);
+    FloatVector mx = FloatVector.fromArray(F, alpha, i0);
     FloatVector mOld = FloatVector.fromArray(F, m, i0);
     FloatVector mNew = mOld.blend(mx, mx.compare(VectorOperators.GT, mOld));
     FloatVector shift = mOld.sub(mNew).blend(0f, isEmpty(mOld));
     PanamaFloatOps.exp2(shift.mul(FloatOps.LOG2E)).intoArray(alpha, i0);
     mNew.intoArray(m, i0);
+  }
+
+  /**
+   * The column maxima of rows 0..kn of the tile into {@code out[i0..i0+L]}: four independent
+   * running maxima (one compare + blend chain each, so the chains overlap instead of waiting on
+   * each other), merged in order. The maximum is exact, so this equals one running maximum down the
+   * rows, except that among equal maxima of ±0 the chains might keep another zero than the first;
+   * lanes whose maximum is zero are therefore taken again by one running maximum.
+   */
+  private static void tileMax(float[] s, int ld, int i0, int kn, float[] out) {
+    FloatVector m0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+    FloatVector m1 = m0;
+    FloatVector m2 = m0;
+    FloatVector m3 = m0;
+    int j = 0;
+    for (; j + 4 <= kn; j += 4) {
+      int o = j * ld + i0;
+      FloatVector x0 = FloatVector.fromArray(F, s, o);
+      FloatVector x1 = FloatVector.fromArray(F, s, o + ld);
+      FloatVector x2 = FloatVector.fromArray(F, s, o + 2 * ld);
+      FloatVector x3 = FloatVector.fromArray(F, s, o + 3 * ld);
+      m0 = m0.blend(x0, x0.compare(VectorOperators.GT, m0)); // compare + blend: MAX is slow on 17
+      m1 = m1.blend(x1, x1.compare(VectorOperators.GT, m1));
+      m2 = m2.blend(x2, x2.compare(VectorOperators.GT, m2));
+      m3 = m3.blend(x3, x3.compare(VectorOperators.GT, m3));
+    }
+    for (; j < kn; j++) {
+      FloatVector x = FloatVector.fromArray(F, s, j * ld + i0);
+      m0 = m0.blend(x, x.compare(VectorOperators.GT, m0));
+    }
+    m0 = m0.blend(m1, m1.compare(VectorOperators.GT, m0));
+    m0 = m0.blend(m2, m2.compare(VectorOperators.GT, m0));
+    m0 = m0.blend(m3, m3.compare(VectorOperators.GT, m0));
+    if (m0.compare(VectorOperators.EQ, 0f).anyTrue()) {
+      m0 = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+      for (j = 0; j < kn; j++) {
+        FloatVector x = FloatVector.fromArray(F, s, j * ld + i0);
+        m0 = m0.blend(x, x.compare(VectorOperators.GT, m0));
+      }
+    }
+    m0.intoArray(out, i0);
   }
 
   private static VectorMask<Float> isEmpty(FloatVector m) {
