@@ -39,6 +39,9 @@ public final class SpanTasks implements java.io.Serializable {
   private final ScoreFunction score;
   private StageProfile profile;
 
+  /** The pattern, built once per deserialised copy (per task), not per span or document. */
+  private transient AttentionPattern pattern;
+
   public SpanTasks(Broadcast<Map<String, DocPlan>> plans, AttendParams params, HeadShape shape) {
     this(plans, params, shape, ScoreFunction.scaledDot());
   }
@@ -53,6 +56,13 @@ public final class SpanTasks implements java.io.Serializable {
     this.params = params;
     this.shape = shape;
     this.score = score;
+  }
+
+  private AttentionPattern pattern() {
+    if (pattern == null) {
+      pattern = params.pattern().build();
+    }
+    return pattern;
   }
 
   /** Times shuffle read, assembly, kernel and row building into {@code p} (this, for chaining). */
@@ -104,7 +114,7 @@ public final class SpanTasks implements java.io.Serializable {
    * into one assembler per span (usually the partition's only span), in any order.
    */
   public Iterator<SpanOutput> compute(Iterator<Tuple2<SpanKey, byte[]>> records) {
-    AttentionPattern pattern = params.pattern().build();
+    AttentionPattern pattern = pattern();
     java.util.TreeMap<SpanKey, SpanAssembler> assemblers = new java.util.TreeMap<>();
     long readNs = 0;
     long asmNs = 0;
@@ -218,7 +228,7 @@ public final class SpanTasks implements java.io.Serializable {
 
   private Iterator<InternalRow> buildRows(SpanOutput o) {
     DocPlan doc = plans.value().get(o.docId);
-    int[] gpos = doc.globalPositions(params.pattern().build());
+    int[] gpos = doc.globalPositions(pattern());
     UTF8String id = UTF8String.fromString(o.docId);
     List<InternalRow> out = new ArrayList<>(o.rows);
     for (int i = 0; i < o.rows; i++) {
@@ -238,7 +248,7 @@ public final class SpanTasks implements java.io.Serializable {
   /** (c) Emits one document's global rows from its fully folded partial states. */
   public Iterator<InternalRow> globalRows(Tuple2<String, byte[]> docFolded) {
     DocPlan doc = plans.value().get(docFolded._1());
-    AttentionPattern pattern = params.pattern().build();
+    AttentionPattern pattern = pattern();
     int heads = shape.heads();
     SoftmaxState[] folded = new SoftmaxStates(heads).decode(docFolded._2());
     int[] gpos = doc.globalPositions(pattern);
