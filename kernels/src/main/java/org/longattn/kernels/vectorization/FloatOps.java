@@ -21,8 +21,10 @@ package org.longattn.kernels.vectorization;
  *       r < R, x < V·lanes(); t ascending, FMA; without accumulate, the sum starts at +0
  * </pre>
  *
- * A is read by scalars with any two strides (rows of keys, or columns of values), B and C by whole
- * vectors (a packed panel and an accumulator tile).
+ * A is read by scalars, by rows (aStep = 1: keys, weights) or by columns (aRow = 1: values); the 4
+ * × 4 kernel refuses any other layout ({@link #checkLayout}), so that each layout can be compiled
+ * with constant strides. B and C are read by whole vectors (a packed panel and an accumulator
+ * tile).
  */
 public interface FloatOps {
 
@@ -36,6 +38,21 @@ public interface FloatOps {
 
   /** Floats per vector: the granularity of the micro-kernel's columns and of the row updates. */
   int lanes();
+
+  /**
+   * The layouts of A that {@link #gemm4x4} takes: by rows (aStep = 1) or by columns (aRow = 1).
+   *
+   * @throws IllegalArgumentException for any other pair of strides
+   */
+  static void checkLayout(int aRow, int aStep) {
+    if (aStep != 1 && aRow != 1) {
+      throw new IllegalArgumentException(
+          "A must be read by rows (aStep 1) or by columns (aRow 1): aRow "
+              + aRow
+              + ", aStep "
+              + aStep);
+    }
+  }
 
   /** 4 rows × 4 vectors of C (+)= A·B (16 accumulators; see the class comment). */
   void gemm4x4(

@@ -36,7 +36,8 @@ final class PanamaSoftmax {
     FloatVector mOld = FloatVector.fromArray(F, m, i0);
     FloatVector mNew = mOld.blend(mx, mx.compare(VectorOperators.GT, mOld));
     FloatVector shift = mOld.sub(mNew).blend(0f, isEmpty(mOld));
-    PanamaFloatOps.exp2(shift.mul(FloatOps.LOG2E)).intoArray(alpha, i0);
+    shift.mul(FloatOps.LOG2E).intoArray(alpha, i0);
+    PanamaFloatOps.exp2(alpha, i0);
     mNew.intoArray(m, i0);
   }
 
@@ -97,10 +98,9 @@ final class PanamaSoftmax {
     FloatVector sum = FloatVector.zero(F);
     for (int j = 0; j < kn; j++) {
       int o = j * ld + i0;
-      FloatVector p =
-          PanamaFloatOps.exp2(FloatVector.fromArray(F, s, o).sub(mx).mul(FloatOps.LOG2E));
-      p.intoArray(s, o);
-      sum = sum.add(p);
+      FloatVector.fromArray(F, s, o).sub(mx).mul(FloatOps.LOG2E).intoArray(s, o);
+      PanamaFloatOps.exp2(s, o);
+      sum = sum.add(FloatVector.fromArray(F, s, o));
     }
     FloatVector.fromArray(F, l, i0).fma(FloatVector.fromArray(F, alpha, i0), sum).intoArray(l, i0);
   }
@@ -182,8 +182,9 @@ final class PanamaSoftmax {
     for (int j = 0; j < kn; j++) {
       int o = j * ld + i0;
       FloatVector sh = FloatVector.fromArray(F, s, o).sub(mx); // ≤ 0 (−∞ for masked keys)
-      FloatVector p = PanamaFloatOps.exp2(sh.mul(FloatOps.LOG2E));
-      p.intoArray(s, o);
+      sh.mul(FloatOps.LOG2E).intoArray(s, o);
+      PanamaFloatOps.exp2(s, o);
+      FloatVector p = FloatVector.fromArray(F, s, o);
       lv = lv.add(p);
       tv = p.fma(sh.blend(0f, p.compare(VectorOperators.EQ, 0f)), tv); // 0·−∞ guard
       dv = p.fma(qp.sub(krel[j]).abs(), dv);

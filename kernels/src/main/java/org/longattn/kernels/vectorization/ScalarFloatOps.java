@@ -73,6 +73,7 @@ public final class ScalarFloatOps implements FloatOps {
       int cOff,
       int ldc,
       boolean accumulate) {
+    FloatOps.checkLayout(aRow, aStep);
     block(4, 4 * lanes, k, a, aOff, aRow, aStep, b, bOff, ldb, c, cOff, ldc, accumulate);
   }
 
