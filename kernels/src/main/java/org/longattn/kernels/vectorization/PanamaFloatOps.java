@@ -37,7 +37,9 @@ final class PanamaFloatOps implements FloatOps {
   /**
    * Dispatches on A's layout to one of two loops whose A addresses C2 sees as affine in t with a
    * constant stride: it then drops their bounds checks (with the two strides as arguments it kept
-   * four checks and a multiply per step: 0.65-0.75x the speed, measured).
+   * four checks and a multiply per step: 0.65-0.75x the speed, measured). Without accumulate the
+   * sums start from zero vectors, not from a cleared C (loading what was just stored narrower
+   * stalls on store forwarding, 16 times a call).
    */
   @Override
   public void gemm4x4(
@@ -54,13 +56,10 @@ final class PanamaFloatOps implements FloatOps {
       int ldc,
       boolean accumulate) {
     FloatOps.checkLayout(aRow, aStep);
-    if (!accumulate) {
-      clear(c, cOff, ldc, 4, 4 * L);
-    }
     if (aStep == 1) {
-      rows4x4(k, a, aOff, aRow, b, bOff, ldb, c, cOff, ldc);
+      rows4x4(k, a, aOff, aRow, b, bOff, ldb, c, cOff, ldc, accumulate);
     } else {
-      columns4x4(k, a, aOff, aStep, b, bOff, ldb, c, cOff, ldc);
+      columns4x4(k, a, aOff, aStep, b, bOff, ldb, c, cOff, ldc, accumulate);
     }
   }
 
@@ -75,23 +74,25 @@ final class PanamaFloatOps implements FloatOps {
       int ldb,
       float[] c,
       int cOff,
-      int ldc) {
-    FloatVector c00 = FloatVector.fromArray(F, c, cOff);
-    FloatVector c01 = FloatVector.fromArray(F, c, cOff + L);
-    FloatVector c02 = FloatVector.fromArray(F, c, cOff + 2 * L);
-    FloatVector c03 = FloatVector.fromArray(F, c, cOff + 3 * L);
-    FloatVector c10 = FloatVector.fromArray(F, c, cOff + ldc);
-    FloatVector c11 = FloatVector.fromArray(F, c, cOff + ldc + L);
-    FloatVector c12 = FloatVector.fromArray(F, c, cOff + ldc + 2 * L);
-    FloatVector c13 = FloatVector.fromArray(F, c, cOff + ldc + 3 * L);
-    FloatVector c20 = FloatVector.fromArray(F, c, cOff + 2 * ldc);
-    FloatVector c21 = FloatVector.fromArray(F, c, cOff + 2 * ldc + L);
-    FloatVector c22 = FloatVector.fromArray(F, c, cOff + 2 * ldc + 2 * L);
-    FloatVector c23 = FloatVector.fromArray(F, c, cOff + 2 * ldc + 3 * L);
-    FloatVector c30 = FloatVector.fromArray(F, c, cOff + 3 * ldc);
-    FloatVector c31 = FloatVector.fromArray(F, c, cOff + 3 * ldc + L);
-    FloatVector c32 = FloatVector.fromArray(F, c, cOff + 3 * ldc + 2 * L);
-    FloatVector c33 = FloatVector.fromArray(F, c, cOff + 3 * ldc + 3 * L);
+      int ldc,
+      boolean accumulate) {
+    FloatVector zero = FloatVector.zero(F);
+    FloatVector c00 = accumulate ? FloatVector.fromArray(F, c, cOff) : zero;
+    FloatVector c01 = accumulate ? FloatVector.fromArray(F, c, cOff + L) : zero;
+    FloatVector c02 = accumulate ? FloatVector.fromArray(F, c, cOff + 2 * L) : zero;
+    FloatVector c03 = accumulate ? FloatVector.fromArray(F, c, cOff + 3 * L) : zero;
+    FloatVector c10 = accumulate ? FloatVector.fromArray(F, c, cOff + ldc) : zero;
+    FloatVector c11 = accumulate ? FloatVector.fromArray(F, c, cOff + ldc + L) : zero;
+    FloatVector c12 = accumulate ? FloatVector.fromArray(F, c, cOff + ldc + 2 * L) : zero;
+    FloatVector c13 = accumulate ? FloatVector.fromArray(F, c, cOff + ldc + 3 * L) : zero;
+    FloatVector c20 = accumulate ? FloatVector.fromArray(F, c, cOff + 2 * ldc) : zero;
+    FloatVector c21 = accumulate ? FloatVector.fromArray(F, c, cOff + 2 * ldc + L) : zero;
+    FloatVector c22 = accumulate ? FloatVector.fromArray(F, c, cOff + 2 * ldc + 2 * L) : zero;
+    FloatVector c23 = accumulate ? FloatVector.fromArray(F, c, cOff + 2 * ldc + 3 * L) : zero;
+    FloatVector c30 = accumulate ? FloatVector.fromArray(F, c, cOff + 3 * ldc) : zero;
+    FloatVector c31 = accumulate ? FloatVector.fromArray(F, c, cOff + 3 * ldc + L) : zero;
+    FloatVector c32 = accumulate ? FloatVector.fromArray(F, c, cOff + 3 * ldc + 2 * L) : zero;
+    FloatVector c33 = accumulate ? FloatVector.fromArray(F, c, cOff + 3 * ldc + 3 * L) : zero;
     int a0 = aOff;
     int a1 = aOff + lda;
     int a2 = aOff + 2 * lda;
@@ -152,23 +153,25 @@ final class PanamaFloatOps implements FloatOps {
       int ldb,
       float[] c,
       int cOff,
-      int ldc) {
-    FloatVector c00 = FloatVector.fromArray(F, c, cOff);
-    FloatVector c01 = FloatVector.fromArray(F, c, cOff + L);
-    FloatVector c02 = FloatVector.fromArray(F, c, cOff + 2 * L);
-    FloatVector c03 = FloatVector.fromArray(F, c, cOff + 3 * L);
-    FloatVector c10 = FloatVector.fromArray(F, c, cOff + ldc);
-    FloatVector c11 = FloatVector.fromArray(F, c, cOff + ldc + L);
-    FloatVector c12 = FloatVector.fromArray(F, c, cOff + ldc + 2 * L);
-    FloatVector c13 = FloatVector.fromArray(F, c, cOff + ldc + 3 * L);
-    FloatVector c20 = FloatVector.fromArray(F, c, cOff + 2 * ldc);
-    FloatVector c21 = FloatVector.fromArray(F, c, cOff + 2 * ldc + L);
-    FloatVector c22 = FloatVector.fromArray(F, c, cOff + 2 * ldc + 2 * L);
-    FloatVector c23 = FloatVector.fromArray(F, c, cOff + 2 * ldc + 3 * L);
-    FloatVector c30 = FloatVector.fromArray(F, c, cOff + 3 * ldc);
-    FloatVector c31 = FloatVector.fromArray(F, c, cOff + 3 * ldc + L);
-    FloatVector c32 = FloatVector.fromArray(F, c, cOff + 3 * ldc + 2 * L);
-    FloatVector c33 = FloatVector.fromArray(F, c, cOff + 3 * ldc + 3 * L);
+      int ldc,
+      boolean accumulate) {
+    FloatVector zero = FloatVector.zero(F);
+    FloatVector c00 = accumulate ? FloatVector.fromArray(F, c, cOff) : zero;
+    FloatVector c01 = accumulate ? FloatVector.fromArray(F, c, cOff + L) : zero;
+    FloatVector c02 = accumulate ? FloatVector.fromArray(F, c, cOff + 2 * L) : zero;
+    FloatVector c03 = accumulate ? FloatVector.fromArray(F, c, cOff + 3 * L) : zero;
+    FloatVector c10 = accumulate ? FloatVector.fromArray(F, c, cOff + ldc) : zero;
+    FloatVector c11 = accumulate ? FloatVector.fromArray(F, c, cOff + ldc + L) : zero;
+    FloatVector c12 = accumulate ? FloatVector.fromArray(F, c, cOff + ldc + 2 * L) : zero;
+    FloatVector c13 = accumulate ? FloatVector.fromArray(F, c, cOff + ldc + 3 * L) : zero;
+    FloatVector c20 = accumulate ? FloatVector.fromArray(F, c, cOff + 2 * ldc) : zero;
+    FloatVector c21 = accumulate ? FloatVector.fromArray(F, c, cOff + 2 * ldc + L) : zero;
+    FloatVector c22 = accumulate ? FloatVector.fromArray(F, c, cOff + 2 * ldc + 2 * L) : zero;
+    FloatVector c23 = accumulate ? FloatVector.fromArray(F, c, cOff + 2 * ldc + 3 * L) : zero;
+    FloatVector c30 = accumulate ? FloatVector.fromArray(F, c, cOff + 3 * ldc) : zero;
+    FloatVector c31 = accumulate ? FloatVector.fromArray(F, c, cOff + 3 * ldc + L) : zero;
+    FloatVector c32 = accumulate ? FloatVector.fromArray(F, c, cOff + 3 * ldc + 2 * L) : zero;
+    FloatVector c33 = accumulate ? FloatVector.fromArray(F, c, cOff + 3 * ldc + 3 * L) : zero;
     for (int t = 0; t < k; t++) {
       int bo = bOff + t * ldb;
       FloatVector b0 = FloatVector.fromArray(F, b, bo);
