@@ -3,7 +3,6 @@ package org.longattn.kernels.vectorization;
 import static org.longattn.kernels.vectorization.PanamaFloatOps.F;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -28,14 +27,15 @@ final class PanamaSoftmax {
    * Running-max update of queries i0..i0+L over kn key rows: m ← m_new, α = e^(m_old − m_new) into
    * {@code alpha}. Every step is a small void method working from and to arrays, so that no vector
    * crosses a call boundary (a method C2 does not inline would box it) and each stays under C2's
-   * inlining node limit.
+   * inlining node limit; no helper here takes or returns a vector or a mask.
    */
   private static void newMax(float[] s, int ld, int i0, int kn, float[] m, float[] alpha) {
     tileMax(s, ld, i0, kn, alpha);
     FloatVector mx = FloatVector.fromArray(F, alpha, i0);
     FloatVector mOld = FloatVector.fromArray(F, m, i0);
     FloatVector mNew = mOld.blend(mx, mx.compare(VectorOperators.GT, mOld));
-    FloatVector shift = mOld.sub(mNew).blend(0f, isEmpty(mOld));
+    FloatVector shift =
+        mOld.sub(mNew).blend(0f, mOld.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
     shift.mul(FloatOps.LOG2E).intoArray(alpha, i0);
     PanamaFloatOps.exp2(alpha, i0);
     mNew.intoArray(m, i0);
@@ -82,19 +82,11 @@ final class PanamaSoftmax {
     m0.intoArray(out, i0);
   }
 
-  private static VectorMask<Float> isEmpty(FloatVector m) {
-    return m.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY);
-  }
-
-  /** m, 0 where m = −∞ (then every score of the query is −∞ and every p is 0 anyway). */
-  private static FloatVector safeMax(FloatVector mNew) {
-    return mNew.blend(0f, isEmpty(mNew));
-  }
-
   /** Update without statistics: m, l. */
   static void update(float[] s, int ld, int i0, int kn, float[] m, float[] l, float[] alpha) {
     newMax(s, ld, i0, kn, m, alpha);
-    FloatVector mx = safeMax(FloatVector.fromArray(F, m, i0));
+    FloatVector mx = FloatVector.fromArray(F, m, i0);
+    mx = mx.blend(0f, mx.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY)); // −∞ → 0: all p 0
     FloatVector sum = FloatVector.zero(F);
     for (int j = 0; j < kn; j++) {
       int o = j * ld + i0;
@@ -147,7 +139,9 @@ final class PanamaSoftmax {
       float[] alpha) {
     FloatVector a = FloatVector.fromArray(F, alpha, i0);
     FloatVector old = FloatVector.fromArray(F, mOld, i0);
-    FloatVector shift = old.sub(FloatVector.fromArray(F, m, i0)).blend(0f, isEmpty(old));
+    FloatVector shift =
+        old.sub(FloatVector.fromArray(F, m, i0))
+            .blend(0f, old.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY));
     FloatVector lOld = FloatVector.fromArray(F, l, i0);
     FloatVector.fromArray(F, t, i0)
         .add(lOld.mul(shift))
@@ -173,7 +167,8 @@ final class PanamaSoftmax {
       float[] qrel,
       float[] krel,
       boolean[] global) {
-    FloatVector mx = safeMax(FloatVector.fromArray(F, m, i0));
+    FloatVector mx = FloatVector.fromArray(F, m, i0);
+    mx = mx.blend(0f, mx.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY)); // −∞ → 0: all p 0
     FloatVector qp = FloatVector.fromArray(F, qrel, i0);
     FloatVector lv = FloatVector.fromArray(F, l, i0);
     FloatVector tv = FloatVector.fromArray(F, t, i0);
