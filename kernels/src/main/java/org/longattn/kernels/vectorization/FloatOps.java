@@ -21,8 +21,8 @@ package org.longattn.kernels.vectorization;
  *       r < R, x < V·lanes(); t ascending, FMA; without accumulate, the sum starts at +0
  * </pre>
  *
- * A is read by scalars, by rows (aStep = 1: keys, weights) or by columns (aRow = 1: values); the 4
- * × 4 kernel refuses any other layout ({@link #checkLayout}), so that each layout can be compiled
+ * A is read by scalars, by rows (aStep = 1: keys, weights) or by columns (aRow = 1: values); {@link
+ * #gemm4x4} refuses any other layout ({@link #checkLayout}), so that each layout can be compiled
  * with constant strides. B and C are read by whole vectors (a packed panel and an accumulator
  * tile).
  */

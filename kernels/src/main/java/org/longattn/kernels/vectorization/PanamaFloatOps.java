@@ -11,8 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
  * package names a vector type.
  *
  * <p>Each kernel is a small method working from and to arrays, so that no vector crosses a call
- * boundary (a method C2 does not inline would box it) and each stays under C2's inlining node
- * limit. Lanewise {@code MAX} is slow on JDK 17: compare + blend instead.
+ * boundary (a method C2 does not inline would box it, and every operation on a boxed vector falls
+ * back to Java code) and each stays under C2's inlining node limit. That holds for the
+ * transcendentals too ({@link #exp2}, {@link #tanh}, {@link #erf} work in place on L floats of an
+ * array): C2 decides whether to inline them by call-site counts at compile time, which must never
+ * decide whether the caller's vectors are boxed. Lanewise {@code MAX} is slow on JDK 17: compare +
+ * blend instead.
  */
 final class PanamaFloatOps implements FloatOps {
   static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -460,13 +464,6 @@ final class PanamaFloatOps implements FloatOps {
       x[i] = 0.5f * x[i] * (1f + FloatOps.erf(x[i] * (float) (1 / Math.sqrt(2))));
     }
   }
-
-  /*
-   * The transcendentals work in place on L floats of an array: no vector crosses their call
-   * boundary, so whether C2 inlines them (it decides by call-site frequency at compile time) never
-   * decides whether the caller's vectors are boxed (a vector returned by a method C2 did not inline
-   * makes every operation on it fall back to Java code, 5-10x slower).
-   */
 
   /** {@link FloatOps#exp2} of the L floats at {@code v[off]}, in place. */
   static void exp2(float[] v, int off) {
