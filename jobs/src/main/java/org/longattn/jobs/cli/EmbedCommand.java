@@ -190,11 +190,12 @@ public final class EmbedCommand implements Callable<Integer> {
             cmd.getParseResult().hasMatchedOption("--heads") ? heads : null,
             PatternSpec.of("longformer", 64, 0, false, false, Map.of()),
             "auto",
-            32768,
+            16384,
             0,
             overwrite,
             layer,
-            output);
+            output,
+            false);
     SparkSession spark = sparkOptions.session("embed");
     OutputPaths.check(spark)
         .writes("--output", output)

@@ -76,8 +76,10 @@ public final class EncodeCommand implements Callable<Integer> {
 
   @Option(
       names = "--span-tokens",
-      defaultValue = "32768",
-      description = "Tokens per span of the attention engine (default: ${DEFAULT-VALUE}).")
+      defaultValue = "16384",
+      description =
+          "Tokens per span: of the attention engine, and of the one-pass route of longformer"
+              + " and blocked (default: ${DEFAULT-VALUE}).")
   int spanTokens;
 
   @Option(
@@ -85,6 +87,14 @@ public final class EncodeCommand implements Callable<Integer> {
       defaultValue = "0",
       description = "Partitions of the engine's routing shuffle (default: one per span).")
   int partitions;
+
+  @Option(
+      names = "--per-layer",
+      description =
+          "Run each layer's attention through the attention engine, one run per layer, also for"
+              + " longformer and blocked (whose layers otherwise all run in one pass over spans"
+              + " with a halo; the results agree within float rounding).")
+  boolean perLayer;
 
   @Mixin PatternOptions pattern;
 
@@ -142,7 +152,8 @@ public final class EncodeCommand implements Callable<Integer> {
         partitions,
         overwrite,
         dumpLayer == null ? -1 : dumpLayer,
-        dumpOutput);
+        dumpOutput,
+        perLayer);
   }
 
   /** The checks {@code encode} and {@code embed --model} share. */
@@ -159,7 +170,8 @@ public final class EncodeCommand implements Callable<Integer> {
       int partitions,
       boolean overwrite,
       int dumpLayer,
-      String dumpOutput) {
+      String dumpOutput,
+      boolean perLayer) {
     if (!patternSpec.family().softmax()) {
       throw new CommandLine.ParameterException(
           cmd,
@@ -187,6 +199,7 @@ public final class EncodeCommand implements Callable<Integer> {
         partitions,
         overwrite,
         dumpLayer,
-        dumpOutput);
+        dumpOutput,
+        perLayer);
   }
 }

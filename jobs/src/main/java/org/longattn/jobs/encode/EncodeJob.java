@@ -181,6 +181,123 @@ public final class EncodeJob {
       Progress progress,
       Map<String, String> tmp,
       Map<String, Object> info) {
+    int layers = p.layersToRun(config.layers());
+    WindowedEncode.Reach reach = p.perLayer() ? null : WindowedEncode.reach(p.pattern());
+    Dataset<Row> layer;
+    if (reach != null) {
+      layer = windowed(spark, p, config, ids, partitions, reach, progress, tmp, info);
+    } else {
+      info.put("route", "per layer: one attention engine run per layer, then the per-token work");
+      layer = perLayer(spark, p, config, ids, partitions, attend, progress, tmp, info, layers);
+    }
+    try {
+      if (p.output() != null) {
+        String dir = tmp.get(p.output());
+        hidden(layer).write().parquet(dir);
+        Map<String, Object> rec = new LinkedHashMap<>(info);
+        rec.put(
+            "output",
+            "last_hidden_state per token: doc_id, pos, hidden (array<float>, "
+                + config.hidden()
+                + ")");
+        rec.put("timings_s", progress.timings());
+        AtomicOutput.writeText(spark, dir, "_longattn.json", RunInfo.toJson(rec));
+        progress.stage("write", ids.tokens() + " rows to " + p.output());
+      }
+      if (p.pooledOutput() != null) {
+        String dir = tmp.get(p.pooledOutput());
+        MeanPool.of(layer, TokenStage.X, partitions).write().parquet(dir);
+        Map<String, Object> rec = new LinkedHashMap<>(info);
+        rec.put(
+            "output",
+            "mean of each document's last hidden states (no normalisation): doc_id,"
+                + " embedding (array<float>, "
+                + config.hidden()
+                + ")");
+        rec.put("rows", ids.documents());
+        rec.put("timings_s", progress.timings());
+        AtomicOutput.writeText(spark, dir, "_longattn.json", RunInfo.toJson(rec));
+        progress.stage("pool", ids.documents() + " documents to " + p.pooledOutput());
+      }
+    } finally {
+      layer.unpersist();
+    }
+    info.put("timings_s", progress.timings());
+  }
+
+  /** Every layer in one pass over spans with a halo ({@link WindowedEncode}). */
+  private static Dataset<Row> windowed(
+      SparkSession spark,
+      EncodeParams p,
+      EncoderConfig config,
+      ModelInput.Ids ids,
+      int partitions,
+      WindowedEncode.Reach reach,
+      Progress progress,
+      Map<String, String> tmp,
+      Map<String, Object> info) {
+    boolean finalOutputs = p.output() != null || p.pooledOutput() != null;
+    int attendLayers = finalOutputs ? config.layers() : p.dumpLayer();
+    int span = WindowedEncode.spanTokens(p.spanTokens());
+    long[] halo = WindowedEncode.halo(reach, span, attendLayers);
+    Map<String, Object> route = new LinkedHashMap<>();
+    route.put(
+        "name",
+        "windowed: all "
+            + attendLayers
+            + " layers in one pass over spans with a halo (the pattern's reach is bounded)");
+    route.put("span_tokens", span);
+    route.put("halo_tokens", List.of(halo[0], halo[1]));
+    info.put("route", route);
+    if (ModelInput.IDS_FORMAT.equals(ids.format())) {
+      WindowedEncode.checkPositions(ids.rows(), p.input());
+    }
+    Dataset<Row> out =
+        WindowedEncode.run(
+            ids.rows(),
+            p.input(),
+            p.model(),
+            reach,
+            p.backend(),
+            span,
+            attendLayers,
+            p.dumpLayer(),
+            p.partitions() > 0 ? p.partitions() : partitions);
+    int consumers =
+        (p.output() != null ? 1 : 0)
+            + (p.pooledOutput() != null ? 1 : 0)
+            + (p.dumpOutput() != null ? 1 : 0);
+    Dataset<Row> layer = consumers > 1 ? materialize(out) : out;
+    progress.stage(
+        "layers",
+        attendLayers
+            + " layers ("
+            + p.pattern().name()
+            + ") in one pass: spans of "
+            + span
+            + " tokens, halo "
+            + halo[0]
+            + " + "
+            + halo[1]
+            + (consumers > 1 ? "" : " (computed while writing)"));
+    if (p.dumpOutput() != null) {
+      writeDump(spark, p, config, layer, tmp.get(p.dumpOutput()), info, progress);
+    }
+    return layer;
+  }
+
+  /** One attention engine run per layer, the per-token work between them. */
+  private static Dataset<Row> perLayer(
+      SparkSession spark,
+      EncodeParams p,
+      EncoderConfig config,
+      ModelInput.Ids ids,
+      int partitions,
+      AttendParams attend,
+      Progress progress,
+      Map<String, String> tmp,
+      Map<String, Object> info,
+      int layers) {
     TokenStage embedding = TokenStage.embedding(p.model(), p.input());
     Dataset<Row> layer =
         materialize(
@@ -188,7 +305,6 @@ public final class EncodeJob {
                 .repartition(partitions, col(TokenTable.DOC_ID), col(TokenTable.POS))
                 .mapPartitions(embedding, Encoders.row(embedding.schema())));
     progress.stage("embed", ids.tokens() + " tokens, layer 0 q/k/v");
-    int layers = p.layersToRun(config.layers());
     boolean finalOutputs = p.output() != null || p.pooledOutput() != null;
     for (int l = 0; l < layers; l++) {
       if (l == p.dumpLayer()) {
@@ -227,39 +343,7 @@ public final class EncodeJob {
       progress.stage(
           "layer " + l, "attention (" + p.pattern().name() + ") + projections, FFN, LayerNorms");
     }
-    try {
-      if (p.output() != null) {
-        String dir = tmp.get(p.output());
-        hidden(layer).write().parquet(dir);
-        Map<String, Object> rec = new LinkedHashMap<>(info);
-        rec.put(
-            "output",
-            "last_hidden_state per token: doc_id, pos, hidden (array<float>, "
-                + config.hidden()
-                + ")");
-        rec.put("timings_s", progress.timings());
-        AtomicOutput.writeText(spark, dir, "_longattn.json", RunInfo.toJson(rec));
-        progress.stage("write", ids.tokens() + " rows to " + p.output());
-      }
-      if (p.pooledOutput() != null) {
-        String dir = tmp.get(p.pooledOutput());
-        MeanPool.of(layer, TokenStage.X, partitions).write().parquet(dir);
-        Map<String, Object> rec = new LinkedHashMap<>(info);
-        rec.put(
-            "output",
-            "mean of each document's last hidden states (no normalisation): doc_id,"
-                + " embedding (array<float>, "
-                + config.hidden()
-                + ")");
-        rec.put("rows", ids.documents());
-        rec.put("timings_s", progress.timings());
-        AtomicOutput.writeText(spark, dir, "_longattn.json", RunInfo.toJson(rec));
-        progress.stage("pool", ids.documents() + " documents to " + p.pooledOutput());
-      }
-    } finally {
-      layer.unpersist();
-    }
-    info.put("timings_s", progress.timings());
+    return layer;
   }
 
   /** Persists and computes. */

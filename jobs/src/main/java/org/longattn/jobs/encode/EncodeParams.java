@@ -15,6 +15,8 @@ import org.longattn.kernels.pattern.PatternSpec;
  * @param partitions the engine's routing partitions (0: derived)
  * @param dumpLayer the layer (0-based) whose q, k, v are written to {@code dumpOutput}, or -1
  * @param dumpOutput the token table of layer {@code dumpLayer}'s q, k, v, or null
+ * @param perLayer one engine run per layer even where the pattern's reach is bounded (else such
+ *     patterns run every layer in one pass over spans with a halo)
  */
 public record EncodeParams(
     String input,
@@ -27,7 +29,8 @@ public record EncodeParams(
     int partitions,
     boolean overwrite,
     int dumpLayer,
-    String dumpOutput) {
+    String dumpOutput,
+    boolean perLayer) {
 
   /** The layers to run: all of them when a final output is asked for, else up to the dump. */
   int layersToRun(int modelLayers) {

@@ -45,6 +45,9 @@ import org.longattn.jobs.embed.TextInput;
 final class ModelInput {
   static final String TOKEN_ID = "token_id";
 
+  /** {@link Ids#format} of a token-id table (positions as given, not yet checked). */
+  static final String IDS_FORMAT = "token ids (parquet)";
+
   static final StructType SCHEMA =
       new StructType()
           .add(TokenTable.DOC_ID, DataTypes.StringType, false)
@@ -70,7 +73,7 @@ final class ModelInput {
     List<String> listed = List.of();
     if (raw != null) {
       ids = raw.select(col(TokenTable.DOC_ID), col(TokenTable.POS), col(TOKEN_ID));
-      format = "token ids (parquet)";
+      format = IDS_FORMAT;
     } else {
       TextInput.Documents docs = TextInput.read(spark, path);
       ids = docs.rows().mapPartitions(new Tokenize(model), Encoders.row(SCHEMA));

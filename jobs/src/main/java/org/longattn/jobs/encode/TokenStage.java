@@ -104,6 +104,42 @@ final class TokenStage implements MapPartitionsFunction<Row, Row> {
     };
   }
 
+  /**
+   * Checks an input row (doc_id, pos, token_id, …): no nulls, pos ≥ 0, the id in the model's
+   * vocabulary of {@code vocab} ids; the error names the document, the position and the column.
+   */
+  static void check(Row r, String input, String modelName, int vocab) {
+    if (r.isNullAt(0)) {
+      throw new InputException("input '" + input + "' column 'doc_id': null document id");
+    }
+    String doc = r.getString(0);
+    if (r.isNullAt(1)) {
+      throw new InputException("doc '" + doc + "' column 'pos': null position");
+    }
+    int pos = r.getInt(1);
+    if (pos < 0) {
+      throw new InputException("doc '" + doc + "' pos " + pos + " column 'pos': negative position");
+    }
+    if (r.isNullAt(2)) {
+      throw new InputException("doc '" + doc + "' pos " + pos + " column 'token_id': null id");
+    }
+    int id = r.getInt(2);
+    if (id < 0 || id >= vocab) {
+      throw new InputException(
+          "doc '"
+              + doc
+              + "' pos "
+              + pos
+              + " column 'token_id': id "
+              + id
+              + " is outside the vocabulary of "
+              + modelName
+              + " (0.."
+              + (vocab - 1)
+              + ")");
+    }
+  }
+
   /** Scratch of one block of rows. */
   private final class Block {
     final int h;
@@ -164,36 +200,10 @@ final class TokenStage implements MapPartitionsFunction<Row, Row> {
         FloatBytes.decodeFloats(r.getAs(4), 0, h, ctx, i * h);
         return;
       }
-      if (r.isNullAt(0)) {
-        throw new InputException("input '" + input + "' column 'doc_id': null document id");
-      }
+      check(r, input, model.modelName(), vocab);
       String doc = r.getString(0);
-      if (r.isNullAt(1)) {
-        throw new InputException("doc '" + doc + "' column 'pos': null position");
-      }
       int pos = r.getInt(1);
-      if (pos < 0) {
-        throw new InputException(
-            "doc '" + doc + "' pos " + pos + " column 'pos': negative position");
-      }
-      if (r.isNullAt(2)) {
-        throw new InputException("doc '" + doc + "' pos " + pos + " column 'token_id': null id");
-      }
       int id = r.getInt(2);
-      if (id < 0 || id >= vocab) {
-        throw new InputException(
-            "doc '"
-                + doc
-                + "' pos "
-                + pos
-                + " column 'token_id': id "
-                + id
-                + " is outside the vocabulary of "
-                + model.modelName()
-                + " (0.."
-                + (vocab - 1)
-                + ")");
-      }
       docs[i] = doc;
       positions[i] = pos;
       ids[i] = id;

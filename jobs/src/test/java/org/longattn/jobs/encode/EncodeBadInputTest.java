@@ -125,4 +125,75 @@ class EncodeBadInputTest {
     rejected(
         texts("a.txt", "the cat sat"), List.of("--pattern", "linear"), "not a softmax pattern");
   }
+
+  private Path idsWithPositions(int... positions) {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 700; i++) {
+      rows.add(RowFactory.create("fine", i, 101 + i % 50));
+    }
+    for (int p : positions) {
+      rows.add(RowFactory.create("d", p, 101 + Math.abs(p) % 50));
+    }
+    Path ids = tmp.resolve("ids");
+    SparkTestSession.get().createDataFrame(rows, ModelInput.SCHEMA).write().parquet(ids.toString());
+    return ids;
+  }
+
+  private static int[] range(int from, int to, int... more) {
+    int[] r = new int[to - from + more.length];
+    for (int i = from; i < to; i++) {
+      r[i - from] = i;
+    }
+    System.arraycopy(more, 0, r, to - from, more.length);
+    return r;
+  }
+
+  /** The one-pass route of longformer and blocked checks positions itself (spans of 256). */
+  private static List<String> windowed(String pattern) {
+    return List.of("--pattern", pattern, "--window", "8", "--span-tokens", "256");
+  }
+
+  @Test
+  void aDuplicatePositionIsNamed() {
+    rejected(
+        idsWithPositions(range(0, 600, 417)),
+        windowed("longformer"),
+        "doc 'd' pos 417 column 'pos': duplicate position");
+  }
+
+  @Test
+  void aMissingPositionIsNamed() {
+    int[] hole = new int[599];
+    for (int i = 0, p = 0; p < 600; p++) {
+      if (p != 300) {
+        hole[i++] = p;
+      }
+    }
+    rejected(
+        idsWithPositions(hole),
+        windowed("longformer"),
+        "doc 'd' pos 300 column 'pos': position missing");
+  }
+
+  @Test
+  void aWholeMissingSpanIsNamed() {
+    // positions 0..255 and 512..767: each span alone looks whole, the document does not
+    int[] gap = new int[512];
+    for (int i = 0; i < 256; i++) {
+      gap[i] = i;
+      gap[256 + i] = 512 + i;
+    }
+    rejected(
+        idsWithPositions(gap),
+        List.of("--pattern", "blocked", "--block-size", "256", "--span-tokens", "256"),
+        "doc 'd' pos 256 column 'pos': position missing");
+  }
+
+  @Test
+  void aNegativePositionIsNamed() {
+    rejected(
+        idsWithPositions(range(0, 10, -4)),
+        windowed("longformer"),
+        "doc 'd' pos -4 column 'pos': negative position");
+  }
 }

@@ -315,6 +315,72 @@ class EncodeEndToEndTest {
   }
 
   @Test
+  void theOnePassRouteIsThePerLayerEngineBitwise() {
+    // a ~2,500-token document and the short ones; window 64 in spans of 256 or 1024: every span's
+    // halo (6 × 64 on each side) crosses into its neighbours
+    int[] longIds;
+    try (ModelTokenizer tokenizer = MODEL.tokenizer()) {
+      longIds = tokenizer.encode(longText());
+    }
+    Map<String, int[]> docs = new LinkedHashMap<>(shortDocs);
+    docs.put("long", longIds);
+    Path ids = tmp.resolve("route-ids");
+    writeIds(docs, ids);
+    Map<String, Map<String, float[]>> reference = null;
+    for (List<String> route :
+        List.of(
+            List.of("--per-layer", "--span-tokens", "256"),
+            List.of("--span-tokens", "256", "--partitions", "3"),
+            List.of("--span-tokens", "1024", "--partitions", "1"))) {
+      String name = String.join("", route).replace("-", "");
+      Path tok = tmp.resolve("route-tok-" + name);
+      Path pooled = tmp.resolve("route-docs-" + name);
+      Path dump = tmp.resolve("route-dump-" + name);
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "encode",
+                  "--input",
+                  ids.toString(),
+                  "--output",
+                  tok.toString(),
+                  "--pooled-output",
+                  pooled.toString(),
+                  "--dump-qkv",
+                  "2",
+                  "--dump-output",
+                  dump.toString(),
+                  "--model",
+                  "all-minilm-l6-v2",
+                  "--pattern",
+                  "longformer",
+                  "--window",
+                  "64"));
+      args.addAll(route);
+      encode(args.toArray(String[]::new));
+      Map<String, Map<String, float[]>> got = new LinkedHashMap<>();
+      got.put("hidden", read(tok, EncodeJob.HIDDEN));
+      got.put("pooled", read(pooled, MeanPool.EMBEDDING));
+      for (String c : List.of("q", "k", "v")) {
+        got.put("layer 2 " + c, read(dump, c));
+      }
+      assertEquals(longIds.length * HIDDEN, got.get("hidden").get("long").length);
+      if (reference == null) {
+        reference = got;
+        continue;
+      }
+      for (String what : got.keySet()) {
+        for (String doc : docs.keySet()) {
+          assertArrayEquals(
+              reference.get(what).get(doc),
+              got.get(what).get(doc),
+              what + " of " + doc + ": " + route + " vs one engine run per layer");
+        }
+      }
+    }
+  }
+
+  @Test
   void embedModelLayerWritesTheModelsQkv() throws IOException {
     String text = "The quick brown fox jumps over the lazy dog, twice: the quick brown fox!";
     Path dir = Files.createDirectories(tmp.resolve("fox"));

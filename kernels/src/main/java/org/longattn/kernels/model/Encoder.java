@@ -119,9 +119,14 @@ public final class Encoder {
 
   /** qkv (n × 3·hidden, see {@link SelfAttention}) of layer ℓ from x (n × hidden). */
   public void projectQkv(int layer, float[] x, int n, float[] qkv) {
+    projectQkv(layer, x, 0, n, qkv);
+  }
+
+  /** qkv of layer ℓ for the rows [r0, r1) of x (same rows of qkv). */
+  private void projectQkv(int layer, float[] x, int r0, int r1, float[] qkv) {
     int h = config.hidden();
-    for (int r = 0; r < n; r += TOKEN_BLOCK) {
-      int rn = Math.min(TOKEN_BLOCK, n - r);
+    for (int r = r0; r < r1; r += TOKEN_BLOCK) {
+      int rn = Math.min(TOKEN_BLOCK, r1 - r);
       Gemm.multiply(x, r * h, h, rn, this.qkv[layer], qkv, r * 3 * h, 3 * h);
     }
   }
@@ -131,14 +136,19 @@ public final class Encoder {
    * residual + LayerNorm, GELU feed-forward, residual + LayerNorm.
    */
   public void finishLayer(int layer, float[] x, float[] ctx, int n) {
+    finishLayer(layer, x, ctx, 0, n);
+  }
+
+  /** {@link #finishLayer(int, float[], float[], int)} for the rows [r0, r1) of x and ctx. */
+  private void finishLayer(int layer, float[] x, float[] ctx, int r0, int r1) {
     int h = config.hidden();
     int f = config.ffn();
     float eps = config.layerNormEps();
     LayerWeights w = weights.layers().get(layer);
     float[] a = new float[TOKEN_BLOCK * h];
     float[] mid = new float[TOKEN_BLOCK * f];
-    for (int r = 0; r < n; r += TOKEN_BLOCK) {
-      int rn = Math.min(TOKEN_BLOCK, n - r);
+    for (int r = r0; r < r1; r += TOKEN_BLOCK) {
+      int rn = Math.min(TOKEN_BLOCK, r1 - r);
       int xo = r * h;
       Gemm.multiply(ctx, xo, h, rn, attentionOutput[layer], a, 0, h);
       RowOps.addLayerNorm(a, 0, x, xo, rn, h, w.attentionNormGamma(), w.attentionNormBeta(), eps);
@@ -148,6 +158,85 @@ public final class Encoder {
       RowOps.addLayerNorm(a, 0, x, xo, rn, h, w.outputNormGamma(), w.outputNormBeta(), eps);
     }
   }
+
+  /**
+   * The states of the positions [c0, c1) of one document after {@code layers} layers whose
+   * attention is {@code attention}, computed from the document's rows [first, first + m) alone
+   * (token {@code ids[r]} at position first + r): a window of a long document, so that spans of it
+   * can run apart. The rows must hold {@link LocalSelfAttention#reach reach(c0, c1, layers)},
+   * except where the document ends (first + m is then its end). Layer ℓ is computed only where the
+   * later layers need it: its queries widened to whole chunks, and the keys those read. The result
+   * is bitwise the one of {@link #forward} over the whole document: every row's per-token work
+   * depends on the row alone, and every query's attention on its chunk alone.
+   *
+   * @param captureLayer a layer whose q, k, v of [c0, c1) to return as well ({@code ≤ layers};
+   *     {@code layers} = the next layer's), or -1
+   * @return x of [c0, c1) ((c1 − c0) × hidden) and, with {@code captureLayer}, their q, k, v ((c1 −
+   *     c0) × 3·hidden, {@link SelfAttention}'s layout)
+   */
+  public Window forwardWindow(
+      int[] ids,
+      int first,
+      int m,
+      int c0,
+      int c1,
+      int layers,
+      LocalSelfAttention attention,
+      int captureLayer) {
+    int end = first + m;
+    if (c0 < first || c1 > end || c0 >= c1 || layers < 0 || layers > config.layers()) {
+      throw new IllegalArgumentException(
+          "window [" + c0 + ", " + c1 + ") over rows [" + first + ", " + end + "), " + layers);
+    }
+    if (captureLayer > layers || captureLayer >= config.layers()) {
+      throw new IllegalArgumentException("capture layer " + captureLayer + " > " + layers);
+    }
+    // ranges[ℓ] = the rows layer ℓ's states are needed on; queries[ℓ] = layer ℓ's query rows
+    long[][] ranges = new long[layers + 1][];
+    long[][] queries = new long[layers][];
+    ranges[layers] = new long[] {c0, c1};
+    for (int l = layers - 1; l >= 0; l--) {
+      long[] q = attention.chunks(ranges[l + 1][0], ranges[l + 1][1]);
+      q[1] = Math.min(q[1], end);
+      queries[l] = q;
+      long[] k = attention.reach(q[0], q[1], 1);
+      ranges[l] = new long[] {Math.min(q[0], k[0]), Math.min(end, Math.max(q[1], k[1]))};
+    }
+    int lo = (int) ranges[0][0];
+    if (lo < first) {
+      throw new IllegalArgumentException(
+          "rows from " + first + " do not hold position " + lo + " that the window reaches");
+    }
+    int h = config.hidden();
+    int rows = (int) ranges[0][1] - lo;
+    float[] x = new float[rows * h];
+    float[] qkvBuf = new float[rows * 3 * h];
+    float[] ctx = new float[rows * h];
+    float[] captured = null;
+    embed(ids, lo - first, rows, lo, x);
+    for (int l = 0; l <= layers; l++) {
+      boolean needQkv = l < layers || l == captureLayer;
+      if (!needQkv) {
+        break;
+      }
+      long[] r = l < layers ? ranges[l] : ranges[layers];
+      projectQkv(l, x, (int) r[0] - lo, (int) r[1] - lo, qkvBuf);
+      if (l == captureLayer) {
+        captured = Arrays.copyOfRange(qkvBuf, (c0 - lo) * 3 * h, (c1 - lo) * 3 * h);
+      }
+      if (l == layers) {
+        break;
+      }
+      int q0 = (int) queries[l][0];
+      int q1 = (int) queries[l][1];
+      attention.attend(qkvBuf, lo, rows, q0, q1, config.heads(), config.headDim(), ctx);
+      finishLayer(l, x, ctx, q0 - lo, q1 - lo);
+    }
+    return new Window(Arrays.copyOfRange(x, (c0 - lo) * h, (c1 - lo) * h), captured);
+  }
+
+  /** {@link #forwardWindow}'s result: x and (or null) the captured q, k, v of the window. */
+  public record Window(float[] x, float[] qkv) {}
 
   /**
    * The last hidden state (n × hidden, row-major) of one document of token ids (positions 0 ..
