@@ -137,6 +137,11 @@ public enum PretrainedModel {
     return BertOnnxWeights.read(OnnxFile.parse(file, bytes));
   }
 
+  /** The model's ONNX file, as shipped (what ONNX Runtime runs). */
+  public byte[] onnxBytes() {
+    return resourceBytes(onnxResource());
+  }
+
   static byte[] resourceBytes(String resource) {
     try (InputStream in = PretrainedModel.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {

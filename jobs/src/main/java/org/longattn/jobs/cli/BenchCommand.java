@@ -8,15 +8,20 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.longattn.datasets.GeneratorSpec;
+import org.longattn.datasets.model.PretrainedModel;
 import org.longattn.jobs.RunInfo;
 import org.longattn.jobs.attend.AttendParams;
 import org.longattn.jobs.attend.OutputStage;
+import org.longattn.jobs.bench.EncodeBench;
 import org.longattn.jobs.bench.GeneratedData;
 import org.longattn.jobs.bench.KernelBench;
 import org.longattn.jobs.bench.LinearKernelBench;
+import org.longattn.jobs.bench.OrtPeer;
 import org.longattn.jobs.bench.RunStats;
 import org.longattn.jobs.bench.TorchPeer;
+import org.longattn.jobs.encode.WindowedEncode;
 import org.longattn.jobs.generate.GenerateJob;
+import org.longattn.kernels.model.Encoder;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.Family;
 import org.longattn.kernels.pattern.PatternSpec;
@@ -97,6 +102,35 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Where the end-to-end run writes (default: a temporary directory).")
   Path workDir;
 
+  @Option(
+      names = "--workload",
+      defaultValue = "attend",
+      description =
+          "attend: one head-split document through attend; encode: all-MiniLM-L6-v2 over one"
+              + " document of token ids through encode (default: ${DEFAULT-VALUE}).")
+  String workload;
+
+  @Option(
+      names = "--model",
+      defaultValue = "all-minilm-l6-v2",
+      description = "The model of --workload encode (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(
+      names = "--kernel-tokens",
+      defaultValue = "65536",
+      description =
+          "--workload encode: tokens of the kernel-only and peer runs, the document's first"
+              + " (default: ${DEFAULT-VALUE}; the end-to-end run takes all --tokens).")
+  int kernelTokens;
+
+  @Option(
+      names = "--peer-jar",
+      description =
+          "ONNX Runtime's jar for --compare ort (default: onnxruntime "
+              + "1.22.0 in the local Maven repository, where the tests put it).")
+  Path peerJar;
+
   @Mixin PatternOptions pattern;
 
   @Mixin SparkOptions sparkOptions;
@@ -108,10 +142,18 @@ public final class BenchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           cmd, "--tokens, --heads, --head-dim, --repeat must be >= 1, --warmup >= 0");
     }
-    if (compare != null && !compare.equals("torch")) {
-      throw new CommandLine.ParameterException(cmd, "--compare: only torch is known");
-    }
     PatternSpec ps = pattern.spec(cmd);
+    if (workload.equals("encode")) {
+      return encode(cmd, ps);
+    }
+    if (!workload.equals("attend")) {
+      throw new CommandLine.ParameterException(
+          cmd, "--workload: attend or encode, not '" + workload + "'");
+    }
+    if (compare != null && !compare.equals("torch")) {
+      throw new CommandLine.ParameterException(
+          cmd, "--compare: torch for --workload attend (ort for --workload encode)");
+    }
     Family family = ps.family();
     if (family.shape() == Shape.SPECTRAL || family.convolutionKernel()) {
       // the kernel bench times softmax span attention and the linear families only
@@ -192,23 +234,7 @@ public final class BenchCommand implements Callable<Integer> {
     kernel.putAll(stats.toMap());
     out.put("kernel", kernel);
     if (peer != null) {
-      RunStats t = new RunStats(new double[0], torch);
-      Map<String, Object> pm = new LinkedHashMap<>();
-      pm.put("peer", "torch");
-      pm.put("threads", nThreads);
-      pm.putAll(t.toMap());
-      double[] ratios = new double[repeat];
-      for (int i = 0; i < repeat; i++) {
-        ratios[i] = RunStats.round(torch[i] / secs[i]);
-      }
-      pm.put("ratio_of_medians", RunStats.round(t.median() / median));
-      pm.put("ratio_per_round", ratios);
-      out.put("peer", pm);
-      System.err.printf(
-          java.util.Locale.ROOT,
-          "[bench] torch: %s; torch/longattn %.2fx%n",
-          t.text(),
-          t.median() / median);
+      out.put("peer", peerStats("torch", "torch/longattn", nThreads, torch, secs, null));
     }
 
     if (!kernelOnly) {
@@ -226,15 +252,30 @@ public final class BenchCommand implements Callable<Integer> {
    */
   private Map<String, Object> endToEnd(PatternSpec ps, HeadShape shape, double flops)
       throws Exception {
+    return inWorkDir(List.of("tokens", "attention"), dir -> endToEnd(ps, shape, flops, dir));
+  }
+
+  /** An end-to-end run's body, given its directory. */
+  private interface InDir {
+    Map<String, Object> run(Path dir) throws Exception;
+  }
+
+  /**
+   * Runs {@code body} in the work directory. What it generated is removed when it ends, failed or
+   * not (a {@code finally}, and a shutdown hook for an interrupted JVM), unless {@code
+   * --keep-data}: with a temporary directory the directory itself, with {@code --work-dir} the
+   * folders {@code names} in it.
+   */
+  private Map<String, Object> inWorkDir(List<String> names, InDir body) throws Exception {
     Path dir = workDir != null ? workDir : Files.createTempDirectory("longattn-bench");
     List<Path> generated =
-        workDir != null ? List.of(dir.resolve("tokens"), dir.resolve("attention")) : List.of(dir);
+        workDir != null ? names.stream().map(dir::resolve).toList() : List.of(dir);
     Thread cleanup = new Thread(() -> GeneratedData.delete(generated), "bench-cleanup");
     if (!keepData) {
       Runtime.getRuntime().addShutdownHook(cleanup);
     }
     try {
-      return endToEnd(ps, shape, flops, dir);
+      return body.run(dir);
     } finally {
       if (!keepData) {
         GeneratedData.delete(generated);
@@ -245,6 +286,37 @@ public final class BenchCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /**
+   * A peer's figures beside the kernel's, measured in alternation: its runs, the ratio of medians
+   * and per round; with {@code tokens}, its tokens/s.
+   */
+  private static Map<String, Object> peerStats(
+      String name, String ratioName, int threads, double[] peer, double[] secs, Long tokens) {
+    RunStats t = new RunStats(new double[0], peer);
+    double median = new RunStats(new double[0], secs).median();
+    Map<String, Object> pm = new LinkedHashMap<>();
+    pm.put("peer", name);
+    pm.put("threads", threads);
+    if (tokens != null) {
+      pm.put("tokens_per_s", Math.round(tokens / t.median()));
+    }
+    pm.putAll(t.toMap());
+    double[] ratios = new double[peer.length];
+    for (int i = 0; i < peer.length; i++) {
+      ratios[i] = RunStats.round(peer[i] / secs[i]);
+    }
+    pm.put("ratio_of_medians", RunStats.round(t.median() / median));
+    pm.put("ratio_per_round", ratios);
+    System.err.printf(
+        java.util.Locale.ROOT,
+        "[bench] %s: %s; %s %.2fx%n",
+        name,
+        t.text(),
+        ratioName,
+        t.median() / median);
+    return pm;
   }
 
   private Map<String, Object> endToEnd(PatternSpec ps, HeadShape shape, double flops, Path dir)
@@ -276,6 +348,128 @@ public final class BenchCommand implements Callable<Integer> {
     e2e.put("master", spark.sparkContext().master());
     e2e.put("timings_s", info.get("timings_s"));
     return e2e;
+  }
+
+  /** {@code --workload encode} (see {@link EncodeBench}). */
+  private Integer encode(CommandLine cmd, PatternSpec ps) throws Exception {
+    if (tokens < 1 || repeat < 1 || warmup < 0 || kernelTokens < 1) {
+      throw new CommandLine.ParameterException(
+          cmd, "--tokens, --repeat, --kernel-tokens must be >= 1, --warmup >= 0");
+    }
+    if (compare != null && !compare.equals("ort")) {
+      throw new CommandLine.ParameterException(
+          cmd, "--compare: ort (ONNX Runtime) for --workload encode");
+    }
+    WindowedEncode.Reach reach = WindowedEncode.reach(ps);
+    if (reach == null) {
+      throw new CommandLine.ParameterException(
+          cmd,
+          "bench --workload encode covers longformer and blocked (the one-pass route), not"
+              + " --pattern "
+              + ps.name()
+              + "; time `encode` instead");
+    }
+    PretrainedModel m = PretrainedModel.named(model);
+    Encoder encoder = m.encoder();
+    int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    int span =
+        WindowedEncode.spanTokens(
+            cmd.getParseResult().hasMatchedOption("--span-tokens") ? spanTokens : 16384);
+    int kt = Math.min(tokens, kernelTokens);
+    int[] ids = EncodeBench.ids(kt);
+    int chunks = (kt + OrtPeer.CHUNK - 1) / OrtPeer.CHUNK;
+    double kernelFlops = EncodeBench.flops(encoder.config(), reach, kt);
+    double[] warm = new double[warmup];
+    double[] secs = new double[repeat];
+    double[] ort = new double[compare == null ? 0 : repeat];
+    try (OrtPeer peer =
+        compare == null
+            ? null
+            : new OrtPeer(
+                peerJar != null ? peerJar : OrtPeer.defaultJar(), m.onnxBytes(), nThreads)) {
+      for (int i = 0; i < warmup + repeat; i++) {
+        double t = EncodeBench.kernel(encoder, reach, ids, span, nThreads);
+        boolean measured = i >= warmup;
+        if (measured) {
+          secs[i - warmup] = t;
+        } else {
+          warm[i] = t;
+        }
+        System.err.printf(
+            java.util.Locale.ROOT,
+            "[bench] encode kernel %s %d: %.3f s, %.0f tokens/s%n",
+            measured ? "run" : "warm-up",
+            measured ? i - warmup + 1 : i + 1,
+            t,
+            kt / t);
+        if (peer != null) { // alternate: the same load for both; the warm-up warms ORT too
+          double p = peer.seconds(ids, chunks);
+          if (measured) {
+            ort[i - warmup] = p;
+          }
+          System.err.printf(
+              java.util.Locale.ROOT,
+              "[bench] onnxruntime %s %d: %.3f s, %.0f tokens/s%n",
+              measured ? "run" : "warm-up",
+              measured ? i - warmup + 1 : i + 1,
+              p,
+              kt / p);
+        }
+      }
+    }
+    RunStats stats = new RunStats(warm, secs);
+    double median = stats.median();
+    System.err.println("[bench] encode kernel: " + stats.text());
+    Map<String, Object> out = new LinkedHashMap<>();
+    Map<String, Object> w = new LinkedHashMap<>();
+    w.put("workload", "encode");
+    w.put("model", m.modelName());
+    w.put("pattern", ps.name());
+    Map<String, Object> params = new LinkedHashMap<>(ps.parameters());
+    params.remove("name");
+    w.putAll(params);
+    w.put("tokens", tokens);
+    w.put("kernel_tokens", kt);
+    w.put("span_tokens", span);
+    out.put("workload", w);
+    Map<String, Object> kernel = new LinkedHashMap<>();
+    kernel.put("threads", nThreads);
+    kernel.put("seconds", round(median));
+    kernel.put("tokens_per_s", Math.round(kt / median));
+    kernel.put("gflops", round(kernelFlops / median / 1e9));
+    kernel.putAll(stats.toMap());
+    out.put("kernel", kernel);
+    if (compare != null) {
+      out.put(
+          "peer",
+          peerStats(
+              "onnxruntime " + OrtPeer.VERSION + " (CPU), independent 512-token chunks",
+              "ort seconds / longattn seconds",
+              nThreads,
+              ort,
+              secs,
+              (long) kt));
+    }
+    if (!kernelOnly) {
+      out.put(
+          "end_to_end",
+          inWorkDir(
+              List.of("ids", "tok", "docs"),
+              dir ->
+                  EncodeBench.endToEnd(
+                      sparkOptions.session("bench"),
+                      m,
+                      ps,
+                      backend,
+                      span,
+                      tokens,
+                      EncodeBench.flops(encoder.config(), reach, tokens),
+                      dir.resolve("ids").toString(),
+                      dir.resolve("tok").toString(),
+                      dir.resolve("docs").toString())));
+    }
+    System.out.print(RunInfo.toJson(out).replaceAll("\\s*\\n\\s*", " ").trim() + "\n");
+    return 0;
   }
 
   private static double round(double x) {

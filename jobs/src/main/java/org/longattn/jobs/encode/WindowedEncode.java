@@ -60,7 +60,7 @@ import org.longattn.kernels.pattern.PatternSpec;
  * w on the chunk grid, ≈ L(L+1)·w rows of one layer per span (11 % for 6 layers, w = 256, S =
  * 16,384). No task ever holds more than one span and its halo; nothing is N×N.
  */
-final class WindowedEncode {
+public final class WindowedEncode {
   static final String SPAN = "_span";
 
   private static final StructType ROUTED =
@@ -71,8 +71,9 @@ final class WindowedEncode {
           .add(ModelInput.TOKEN_ID, DataTypes.IntegerType, false);
 
   /** The attention of one layer, as the tasks rebuild it: a band, within blocks or not. */
-  record Reach(int left, int right, int dilation, int blockSize) implements Serializable {
-    LocalSelfAttention attention(AttentionBackend backend) {
+  public record Reach(int left, int right, int dilation, int blockSize) implements Serializable {
+    /** The layer's attention with these kernels. */
+    public LocalSelfAttention attention(AttentionBackend backend) {
       return new LocalSelfAttention(backend, new Band(left, right, dilation), blockSize);
     }
 
@@ -85,7 +86,7 @@ final class WindowedEncode {
   private WindowedEncode() {}
 
   /** The pattern's reach when every layer can run in one pass, else null (the engine's route). */
-  static Reach reach(PatternSpec spec) {
+  public static Reach reach(PatternSpec spec) {
     AttentionPattern p = spec.family().build(spec);
     if (p.columnGroups() != null || p.globalPositions(1 << 20, new int[0]).length > 0) {
       return null;
@@ -101,7 +102,7 @@ final class WindowedEncode {
   }
 
   /** S: {@code spanTokens} rounded down to whole query chunks (at least one). */
-  static int spanTokens(int spanTokens) {
+  public static int spanTokens(int spanTokens) {
     int chunk = LocalSelfAttention.CHUNK;
     return Math.max(chunk, spanTokens / chunk * chunk);
   }

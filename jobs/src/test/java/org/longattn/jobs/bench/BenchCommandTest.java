@@ -97,6 +97,71 @@ class BenchCommandTest {
   }
 
   @Test
+  void encodeWorkloadTimesTheModelOnnxRuntimeAndEncode() throws Exception {
+    Path work = tmp.resolve("encode-work");
+    Files.createDirectories(work);
+    CliRunner.Result r =
+        CliRunner.run(
+            "bench",
+            "--workload",
+            "encode",
+            "--pattern",
+            "longformer",
+            "--window",
+            "32",
+            "--tokens",
+            "1500",
+            "--kernel-tokens",
+            "700",
+            "--span-tokens",
+            "256",
+            "--threads",
+            "1",
+            "--repeat",
+            "1",
+            "--warmup",
+            "0",
+            "--compare",
+            "ort",
+            "--work-dir",
+            work.toString());
+    assertEquals(0, r.code(), r.err());
+    String json = r.out();
+    for (String key :
+        List.of(
+            "\"workload\" : \"encode\"",
+            "\"kernel_tokens\" : 700",
+            "\"peer\" : \"onnxruntime 1.22.0",
+            "\"end_to_end\"",
+            "windowed: all 6 layers")) {
+      assertTrue(json.contains(key), key + " in " + json);
+    }
+    assertEquals(1, count(json, "runs_s"), json);
+    for (String d : List.of("ids", "tok", "docs")) {
+      assertFalse(Files.exists(work.resolve(d)), d + " left behind");
+    }
+  }
+
+  @Test
+  void encodeWorkloadRefusesPatternsWithoutTheOnePassRoute() {
+    CliRunner.Result r =
+        CliRunner.run("bench", "--workload", "encode", "--pattern", "bigbird", "--kernel-only");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("covers longformer and blocked"), r.err());
+  }
+
+  @Test
+  void encodeFlopsCountTheBandsKeys() {
+    org.longattn.kernels.model.EncoderConfig c =
+        new org.longattn.kernels.model.EncoderConfig(100, 8, 2, 16, 3, 64, 1e-5f);
+    var all = new org.longattn.jobs.encode.WindowedEncode.Reach(1000, 1000, 1, 0);
+    var one = new org.longattn.jobs.encode.WindowedEncode.Reach(1, 1, 1, 0);
+    double perToken = 2.0 * 8 * (4 * 8 + 2 * 16);
+    assertEquals(3 * (10 * perToken + 4.0 * 8 * 100), EncodeBench.flops(c, all, 10), 1e-6);
+    assertEquals(3 * (10 * perToken + 4.0 * 8 * 28), EncodeBench.flops(c, one, 10), 1e-6);
+  }
+
+  @Test
   void generatedDataDeletesTreesAndIgnoresMissing() throws Exception {
     Path a = tmp.resolve("a/b/c");
     Files.createDirectories(a);
