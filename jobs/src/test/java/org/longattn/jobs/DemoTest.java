@@ -13,14 +13,51 @@ import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.longattn.datasets.SparkTestSession;
+import org.longattn.datasets.model.OnnxRuntimeReference;
 
 /**
- * {@code demo} end to end on small documents: generate → attend → advise → report, and the report
+ * {@code demo} end to end on small inputs: real text → encode (a layer's q/k/v of all-MiniLM-L6-v2)
+ * → attend → advise → report, and the synthetic route (generate instead of encode); the report
  * opens with advise's own recommendation (the candidate named in {@code advice.json}) and the
  * baselines beside the run's numbers.
  */
 class DemoTest {
   @TempDir Path tmp;
+
+  @Test
+  void realTextThroughTheModelsLayerToTheReport() throws Exception {
+    Path text = Files.createDirectories(tmp.resolve("text"));
+    String prose = OnnxRuntimeReference.prose();
+    Files.writeString(text.resolve("story.txt"), prose + "\n\n" + prose);
+    Path dir = tmp.resolve("demo-real");
+    CliRunner.Result r =
+        CliRunner.run("demo", "--dir", dir.toString(), "--text", text.toString(), "--layer", "1");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("demo: layer 1 q/k/v"), r.out());
+    JsonNode dump = new ObjectMapper().readTree(dir.resolve("qkv/_longattn.json").toFile());
+    assertEquals(1, dump.path("layer").asInt(), dump.toString());
+    assertEquals("all-minilm-l6-v2", dump.path("model").path("name").asText(), dump.toString());
+    JsonNode attention =
+        new ObjectMapper().readTree(dir.resolve("attention/_longattn.json").toFile());
+    assertTrue(attention.toString().contains("\"heads\":12"), attention.toString());
+    assertOpensWithTheRecommendation(dir);
+    long rivers =
+        SparkTestSession.get()
+            .read()
+            .parquet(dir.resolve("qkv").toString())
+            .where("token = 'river'")
+            .count();
+    assertTrue(rivers >= 2, "the dump holds the text's word pieces: 'river' " + rivers + " times");
+  }
+
+  @Test
+  void realTextAndSyntheticDoNotMix() {
+    CliRunner.Result r =
+        CliRunner.run("demo", "--dir", tmp.resolve("x").toString(), "--text", "t", "--synthetic");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("--text is real text"), r.err());
+  }
 
   @Test
   void theReportOpensWithAdvisesRecommendationAndBaselines() throws Exception {
@@ -29,7 +66,10 @@ class DemoTest {
         CliRunner.run("demo", "--dir", dir.toString(), "--docs", "2", "--tokens", "3000");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("demo: advice"), r.out());
+    assertOpensWithTheRecommendation(dir);
+  }
 
+  private static void assertOpensWithTheRecommendation(Path dir) throws Exception {
     JsonNode advice = new ObjectMapper().readTree(dir.resolve("advice/advice.json").toFile());
     JsonNode overall = advice.path("recommendation").path("overall");
     assertEquals(4, advice.path("candidates").size(), "the demo weighs four candidates");
