@@ -59,19 +59,14 @@ public final class EncodeBench {
   public static double flops(EncoderConfig c, WindowedEncode.Reach reach, long n) {
     double h = c.hidden();
     double perTokenLayer = 2 * h * (4 * h + 2 * c.ffn());
-    double keys = 0;
     long left = Math.min(reach.left(), n);
     long right = Math.min(reach.right(), n);
+    long block = reach.blockSize() > 0 ? reach.blockSize() : n; // keys within the query's block
+    double keys = 0;
     for (long i = 0; i < n; i++) {
-      keys += Math.min(n - 1, i + right) - Math.max(0, i - left) + 1;
-    }
-    if (reach.blockSize() > 0) { // keys within the query's block only
-      keys = 0;
-      for (long i = 0; i < n; i++) {
-        long b0 = i / reach.blockSize() * reach.blockSize();
-        long b1 = Math.min(n, b0 + reach.blockSize());
-        keys += Math.min(b1 - 1, i + right) - Math.max(b0, i - left) + 1;
-      }
+      long b0 = i / block * block;
+      long b1 = Math.min(n, b0 + block);
+      keys += Math.min(b1 - 1, i + right) - Math.max(b0, i - left) + 1;
     }
     return c.layers() * (n * perTokenLayer + 4 * h * keys);
   }

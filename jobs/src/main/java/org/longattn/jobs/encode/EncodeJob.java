@@ -181,14 +181,13 @@ public final class EncodeJob {
       Progress progress,
       Map<String, String> tmp,
       Map<String, Object> info) {
-    int layers = p.layersToRun(config.layers());
     WindowedEncode.Reach reach = p.perLayer() ? null : WindowedEncode.reach(p.pattern());
     Dataset<Row> layer;
     if (reach != null) {
       layer = windowed(spark, p, config, ids, partitions, reach, progress, tmp, info);
     } else {
       info.put("route", "per layer: one attention engine run per layer, then the per-token work");
-      layer = perLayer(spark, p, config, ids, partitions, attend, progress, tmp, info, layers);
+      layer = perLayer(spark, p, config, ids, partitions, attend, progress, tmp, info);
     }
     try {
       if (p.output() != null) {
@@ -236,8 +235,7 @@ public final class EncodeJob {
       Progress progress,
       Map<String, String> tmp,
       Map<String, Object> info) {
-    boolean finalOutputs = p.output() != null || p.pooledOutput() != null;
-    int attendLayers = finalOutputs ? config.layers() : p.dumpLayer();
+    int attendLayers = p.finalOutputs() ? config.layers() : p.dumpLayer();
     int span = WindowedEncode.spanTokens(p.spanTokens());
     long[] halo = WindowedEncode.halo(reach, span, attendLayers);
     Map<String, Object> route = new LinkedHashMap<>();
@@ -296,8 +294,7 @@ public final class EncodeJob {
       AttendParams attend,
       Progress progress,
       Map<String, String> tmp,
-      Map<String, Object> info,
-      int layers) {
+      Map<String, Object> info) {
     TokenStage embedding = TokenStage.embedding(p.model(), p.input());
     Dataset<Row> layer =
         materialize(
@@ -305,11 +302,11 @@ public final class EncodeJob {
                 .repartition(partitions, col(TokenTable.DOC_ID), col(TokenTable.POS))
                 .mapPartitions(embedding, Encoders.row(embedding.schema())));
     progress.stage("embed", ids.tokens() + " tokens, layer 0 q/k/v");
-    boolean finalOutputs = p.output() != null || p.pooledOutput() != null;
+    int layers = p.layersToRun(config.layers());
     for (int l = 0; l < layers; l++) {
       if (l == p.dumpLayer()) {
         writeDump(spark, p, config, layer, tmp.get(p.dumpOutput()), info, progress);
-        if (!finalOutputs) {
+        if (!p.finalOutputs()) {
           break;
         }
       }

@@ -32,8 +32,13 @@ public record EncodeParams(
     String dumpOutput,
     boolean perLayer) {
 
+  /** Whether the last hidden state is asked for (the token or the pooled output). */
+  boolean finalOutputs() {
+    return output != null || pooledOutput != null;
+  }
+
   /** The layers to run: all of them when a final output is asked for, else up to the dump. */
   int layersToRun(int modelLayers) {
-    return output != null || pooledOutput != null ? modelLayers : dumpLayer + 1;
+    return finalOutputs() ? modelLayers : dumpLayer + 1;
   }
 }

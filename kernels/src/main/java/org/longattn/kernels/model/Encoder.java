@@ -214,23 +214,19 @@ public final class Encoder {
     float[] ctx = new float[rows * h];
     float[] captured = null;
     embed(ids, lo - first, rows, lo, x);
-    for (int l = 0; l <= layers; l++) {
-      boolean needQkv = l < layers || l == captureLayer;
-      if (!needQkv) {
-        break;
-      }
-      long[] r = l < layers ? ranges[l] : ranges[layers];
-      projectQkv(l, x, (int) r[0] - lo, (int) r[1] - lo, qkvBuf);
+    for (int l = 0; l < layers; l++) {
+      projectQkv(l, x, (int) ranges[l][0] - lo, (int) ranges[l][1] - lo, qkvBuf);
       if (l == captureLayer) {
         captured = Arrays.copyOfRange(qkvBuf, (c0 - lo) * 3 * h, (c1 - lo) * 3 * h);
-      }
-      if (l == layers) {
-        break;
       }
       int q0 = (int) queries[l][0];
       int q1 = (int) queries[l][1];
       attention.attend(qkvBuf, lo, rows, q0, q1, config.heads(), config.headDim(), ctx);
       finishLayer(l, x, ctx, q0 - lo, q1 - lo);
+    }
+    if (captureLayer == layers) { // the next layer's q, k, v, of the window only
+      projectQkv(layers, x, c0 - lo, c1 - lo, qkvBuf);
+      captured = Arrays.copyOfRange(qkvBuf, (c0 - lo) * 3 * h, (c1 - lo) * 3 * h);
     }
     return new Window(Arrays.copyOfRange(x, (c0 - lo) * h, (c1 - lo) * h), captured);
   }

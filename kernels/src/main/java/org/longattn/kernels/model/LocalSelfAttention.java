@@ -70,7 +70,7 @@ public final class LocalSelfAttention implements SelfAttention {
    * fixed by positions alone ({@link #chunkStart}): a query's chunk, and so the keys of its call
    * and their order, are the same as in a run over the whole document, so ctx is bitwise the same
    * when qLo lies on the grid (or is 0) and qHi on the grid or at the document's end, and [first,
-   * first + m) holds every key those chunks read ({@link #keyRange}) or ends at the document's end.
+   * first + m) holds every key those chunks read ({@link #reach}) or ends at the document's end.
    */
   public void attend(
       float[] qkv, int first, int m, int qLo, int qHi, int heads, int headDim, float[] ctx) {
