@@ -55,6 +55,73 @@ public final class ChildCli {
    */
   public static Result run(long timeoutSeconds, List<String> jvmFlags, String... args)
       throws IOException {
+    return launch(timeoutSeconds, jvmFlags, classpath(), "org.longattn.jobs.Main", args);
+  }
+
+  /**
+   * Runs each of {@code commands} as {@code Main} would, one after another in one fresh JVM ({@link
+   * ChildBatch}: one JVM and Spark start for all), started as {@link #run(long, List, String...)}
+   * starts one; one result per command. Fails when the JVM fails or runs over {@code
+   * timeoutSeconds}.
+   */
+  public static List<Result> runAll(
+      long timeoutSeconds, List<String> jvmFlags, List<String[]> commands) throws IOException {
+    Path dir = Files.createTempDirectory("longattn-batch");
+    List<String> lines = new ArrayList<>();
+    for (String[] c : commands) {
+      for (String a : c) {
+        if (a.contains("\t") || a.contains("\n")) {
+          throw new IllegalArgumentException("argument with a tab or newline: " + a);
+        }
+      }
+      lines.add(String.join("\t", c));
+    }
+    Files.write(dir.resolve("commands"), lines, StandardCharsets.UTF_8);
+    String testClasses;
+    try {
+      testClasses =
+          Path.of(ChildBatch.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+              .toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IOException(e);
+    }
+    Result jvm =
+        launch(
+            timeoutSeconds,
+            jvmFlags,
+            classpath() + File.pathSeparator + testClasses,
+            ChildBatch.class.getName(),
+            dir.toString());
+    if (jvm.code() != 0) {
+      throw new AssertionError("the batch JVM exited " + jvm.code() + ":\n" + jvm.err());
+    }
+    List<Result> results = new ArrayList<>();
+    for (int i = 0; i < commands.size(); i++) {
+      Path code = dir.resolve(i + ".code");
+      results.add(
+          new Result(
+              Files.exists(code) ? Integer.parseInt(Files.readString(code).trim()) : -1,
+              readAndDelete(dir.resolve(i + ".out")),
+              readAndDelete(dir.resolve(i + ".err"))));
+      Files.deleteIfExists(code);
+    }
+    Files.delete(dir.resolve("commands"));
+    Files.delete(dir);
+    return results;
+  }
+
+  private static String readAndDelete(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return "";
+    }
+    String s = Files.readString(p, StandardCharsets.UTF_8);
+    Files.delete(p);
+    return s;
+  }
+
+  private static Result launch(
+      long timeoutSeconds, List<String> jvmFlags, String cp, String main, String... args)
+      throws IOException {
     Path home = home();
     Path dir = Files.createTempDirectory("longattn-child");
     Path out = dir.resolve("stdout");
@@ -65,8 +132,8 @@ public final class ChildCli {
     cmd.add("-Xmx1g");
     cmd.addAll(jvmFlags);
     cmd.add("-cp");
-    cmd.add(classpath());
-    cmd.add("org.longattn.jobs.Main");
+    cmd.add(cp);
+    cmd.add(main);
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile());
     pb.environment().put("LONGATTN_HOME", home.toString());

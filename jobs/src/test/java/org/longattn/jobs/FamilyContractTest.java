@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -222,22 +223,48 @@ class FamilyContractTest {
 
   /**
    * The plain-Java kernels ({@code -Dlongattn.kernels=scalar}, what runs where the Vector API
-   * module is absent; chosen once per JVM, so in a child JVM): the same reference holds with 3
-   * partitions, and the run record names the scalar kernels.
+   * module is absent; chosen once per JVM, so in a child JVM — one for every family, started by the
+   * first of these tests): the same reference holds with 3 partitions, and the run record names the
+   * scalar kernels.
    */
   @ParameterizedTest(name = "{0} on scalar kernels")
   @MethodSource("families")
   void scalarKernelsMatchTheReference(String family) throws Exception {
     Case c = contractCase(family);
-    String out = tmp.resolve(family + "-scalar").toString();
-    ChildCli.Result r =
-        run(family, c, out, 3)
-            .flag("--backend", "java")
-            .runInChild(180, List.of("-D" + FloatOpsProvider.PROPERTY + "=scalar"));
+    ChildCli.Result r = scalarRuns().get(family);
     assertEquals(0, r.code(), r.err());
+    String out = scalarOutput(family);
     String record = Files.readString(Path.of(out, "_longattn.json"));
     assertTrue(record.contains("scalar"), "the run record names the scalar kernels: " + record);
     c.reference().accept(out);
+  }
+
+  private static Map<String, ChildCli.Result> scalarResults;
+
+  /** Every family that has a case, run on the scalar kernels in one child JVM (once). */
+  private static synchronized Map<String, ChildCli.Result> scalarRuns() throws Exception {
+    if (scalarResults == null) {
+      List<String> names = families().filter(CASES::containsKey).toList();
+      List<String[]> commands = new ArrayList<>();
+      for (String f : names) {
+        commands.add(run(f, CASES.get(f), scalarOutput(f), 3).flag("--backend", "java").args());
+      }
+      List<ChildCli.Result> results =
+          ChildCli.runAll(
+              60 + 90L * names.size(),
+              List.of("-D" + FloatOpsProvider.PROPERTY + "=scalar"),
+              commands);
+      Map<String, ChildCli.Result> byFamily = new HashMap<>();
+      for (int i = 0; i < names.size(); i++) {
+        byFamily.put(names.get(i), results.get(i));
+      }
+      scalarResults = byFamily;
+    }
+    return scalarResults;
+  }
+
+  private static String scalarOutput(String family) {
+    return tmp.resolve(family + "-scalar").toString();
   }
 
   private static synchronized String input(Input which) {
