@@ -199,9 +199,9 @@ class ClusterIT {
   }
 
   /**
-   * {@code generate} on the cluster, then {@code attend} with one executor SIGKILLed in the middle
-   * of the attention stage: the job recovers (lost tasks and shuffle outputs re-run, the worker
-   * starts a new executor) and the output has every (doc, pos) once, bitwise equal to local.
+   * {@code attend} on the cluster with one executor SIGKILLed in the middle of the attention stage:
+   * the job recovers (lost tasks and shuffle outputs re-run, the worker starts a new executor) and
+   * the output has every (doc, pos) once, bitwise equal to local.
    */
   @Test
   void survivesAnExecutorKilledMidStage() throws Exception {
@@ -209,9 +209,9 @@ class ClusterIT {
     int tokensPerDoc = 60_000;
     long tokens = (long) docs * tokensPerDoc;
     String in = tmp.resolve("fault-in").toString();
-    Result gen =
-        submit(
-            "gen",
+    // generated in-process (generate runs under spark-submit in the demo below)
+    CliRunner.Result gen =
+        CliRunner.run(
             "generate",
             "--output",
             in,
@@ -227,7 +227,7 @@ class ClusterIT {
             "0.0002",
             "--seed",
             "17");
-    assertEquals(0, gen.code(), gen.out());
+    assertEquals(0, gen.code(), gen.err());
     assertEquals(tokens, SparkTestSession.get().read().parquet(in).count());
 
     List<String> args =
