@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.longattn.datasets.SparkTestSession;
 import org.longattn.jobs.report.Coverage;
+import org.longattn.jobs.report.ExactAttention;
 import org.longattn.kernels.DenseOracle;
 import org.longattn.kernels.pattern.AttentionPattern;
 import org.longattn.kernels.pattern.Param;
@@ -271,9 +272,15 @@ class ReportTest {
    * where the explicit mask forbids), in double.
    */
   private static double[][] weights(List<Row> rows, String doc, int h, int q0, int q1) {
+    return weights(rows, doc, h, q0, q1, PATTERN);
+  }
+
+  /** {@link #weights(List, String, int, int, int)} under {@code pattern}. */
+  private static double[][] weights(
+      List<Row> rows, String doc, int h, int q0, int q1, PatternSpec pattern) {
     int n = rows.size();
     int[] globals = rows.stream().filter(x -> x.getBoolean(5)).mapToInt(x -> x.getInt(1)).toArray();
-    boolean[][] mask = DenseOracle.mask(PATTERN.build(), n, Seeds.docHash(doc), h, globals);
+    boolean[][] mask = DenseOracle.mask(pattern.build(), n, Seeds.docHash(doc), h, globals);
     double[][] p = new double[q1 - q0 + 1][n];
     for (int i = q0; i <= q1; i++) {
       List<Float> q = rows.get(i).getList(2);
@@ -385,6 +392,50 @@ class ReportTest {
   }
 
   /** Hub tokens and the sampled global mass against the oracle's weights of the same samples. */
+  /**
+   * {@link ExactAttention} without an attend run: its window is the diagonal block of the exact
+   * (dense) softmax weights, normalised over every key of the document, labelled with the tokens.
+   */
+  @Test
+  void exactAttentionWindowIsTheDenseOracleBlock() {
+    Map<String, Object> exact =
+        ExactAttention.compute(SparkTestSession.get(), tokens, 2, 12, 3, 150, 20);
+    Map<String, List<Row>> byDoc = documents();
+    String doc = byDoc.keySet().iterator().next();
+    List<Row> rows = byDoc.get(doc);
+    assertEquals(doc, exact.get("doc_id"), "the first document by id");
+    assertEquals(rows.size(), exact.get("tokens"));
+    PatternSpec dense = PatternSpec.of("dense", 64, 0, false, false, Map.of());
+    List<?> window = (List<?>) exact.get("window");
+    assertEquals(2, window.size(), "one map per head");
+    for (int h = 0; h < 2; h++) {
+      Map<?, ?> map = (Map<?, ?>) window.get(h);
+      int q0 = (Integer) map.get("query_start");
+      assertEquals(Math.min(150, rows.size() - 20), q0, "the start, moved left to fit");
+      assertEquals(q0, map.get("key_start"), "keys: the window's own positions");
+      assertEquals(q0 + 19, map.get("key_end"));
+      double[][] p = weights(rows, doc, h, q0, q0 + 19, dense);
+      float[][] cells = (float[][]) map.get("cells");
+      assertEquals(20, cells.length);
+      for (int r = 0; r < 20; r++) {
+        assertEquals(20, cells[r].length);
+        double inside = 0;
+        for (int c = 0; c < 20; c++) {
+          // float storage: relative 1e-6 of a unit mass
+          assertEquals(p[r][q0 + c], cells[r][c], 2e-6, "head " + h + " cell " + r + "," + c);
+          inside += cells[r][c];
+        }
+        assertTrue(inside < 1, "the rest of the row's mass lies outside the window: " + inside);
+      }
+      assertEquals("w" + (q0 + 3), ((List<?>) map.get("query_tokens")).get(3));
+      assertEquals("w" + (q0 + 5), ((List<?>) map.get("key_tokens")).get(5));
+    }
+    Map<?, ?> hubs = (Map<?, ?>) exact.get("hubs");
+    assertEquals(12, hubs.get("sampled_queries"));
+    Map<?, ?> head0 = (Map<?, ?>) ((List<?>) hubs.get("per_head")).get(0);
+    assertEquals(3, ((List<?>) head0.get("top_tokens")).size());
+  }
+
   @Test
   void hubTokensMatchOracleWeights() throws Exception {
     String out = tmp.resolve("report-hubs").toString();

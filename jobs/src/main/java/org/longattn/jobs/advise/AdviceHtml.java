@@ -11,10 +11,16 @@ import java.util.Map;
  * advise's {@code index.html}: offline, no scripts, inline SVG. The first screen says what ran, the
  * verdict and every candidate's numbers beside their baselines; then the coverage–cost frontier
  * overall, per layer and per head, the per-head table and the needles. Every string from the input
- * (document ids, candidate names) is escaped.
+ * (document ids, candidate names) is escaped. The frontier section also stands alone ({@link
+ * #frontierSection}, e.g. in a notebook).
  */
-final class AdviceHtml {
+public final class AdviceHtml {
   private AdviceHtml() {}
+
+  /** The frontier charts' style, scoped to them (the page's and {@link #frontierSection}'s). */
+  private static final String CHART_CSS =
+      ".charts svg{margin:4px}.frontier text{font-size:10px;fill:#333;font-family:sans-serif}"
+          + ".frontier .t{font-size:12px;font-weight:600}";
 
   private static final String CSS =
       "body{font-family:sans-serif;margin:24px;color:#222;max-width:1200px}"
@@ -22,9 +28,8 @@ final class AdviceHtml {
           + "text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}"
           + ".verdict{font-size:20px;font-weight:600;padding:12px;border-radius:6px;margin:12px 0}"
           + ".ok{background:#e3f4e1}.none{background:#fbe9e7}.pass{color:#1b6e20}.fail{color:#a33}"
-          + ".base{color:#777;font-size:12px}.charts svg{margin:4px}"
-          + "svg text{font-size:10px;fill:#333;font-family:sans-serif}svg .t{font-size:12px;"
-          + "font-weight:600}";
+          + ".base{color:#777;font-size:12px}"
+          + CHART_CSS;
 
   /** Candidate colours, cycled. */
   private static final String[] PALETTE = {
@@ -114,6 +119,7 @@ final class AdviceHtml {
       }
       s.append("</table>");
     }
+    s.append("<h2>Coverage–cost frontier</h2>");
     frontiers(s, a);
     needles(s, a);
     headTable(s, a);
@@ -171,6 +177,17 @@ final class AdviceHtml {
     s.append("</table>");
   }
 
+  /**
+   * The coverage–cost frontier of an advice ({@link AdviseJob#run}'s result) as an HTML fragment
+   * with its style: what {@code index.html} shows under "Coverage–cost frontier" (the legend, the
+   * chart over all heads, per layer and per head).
+   */
+  public static String frontierSection(Map<String, Object> advice) {
+    StringBuilder s = new StringBuilder("<div><style>").append(CHART_CSS).append("</style>");
+    frontiers(s, advice);
+    return s.append("</div>").toString();
+  }
+
   /** Coverage (y) against GFLOP (x, log scale) per candidate: overall, per layer, per head. */
   private static void frontiers(StringBuilder s, Map<String, Object> a) {
     List<?> cands = (List<?>) a.get("candidates");
@@ -185,7 +202,7 @@ final class AdviceHtml {
       flops[c] = ((Number) ((Map<?, ?>) m.get("cost")).get("flops")).doubleValue();
       overall[c] = ((Number) m.get("coverage")).doubleValue();
     }
-    s.append("<h2>Coverage–cost frontier</h2><p>");
+    s.append("<p>");
     for (int c = 0; c < n; c++) {
       s.append("<svg width=\"12\" height=\"12\"><circle cx=\"6\" cy=\"6\" r=\"5\" fill=\"")
           .append(colour(c))
@@ -266,7 +283,8 @@ final class AdviceHtml {
     s.append(
         String.format(
             Locale.ROOT,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\">",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"frontier\" width=\"%d\""
+                + " height=\"%d\">",
             w,
             h));
     s.append("<text class=\"t\" x=\"")

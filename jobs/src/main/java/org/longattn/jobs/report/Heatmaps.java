@@ -35,28 +35,49 @@ import org.longattn.kernels.pattern.Seeds;
  * column c} p(i, j), with p the pattern's exact softmax weights. So a row of cells sums to 1 (for
  * queries that read any key) and a wide column with one strong key still shows. Computed exactly in
  * one pass over the key rows of the range: per (query, head, column) an online log-sum-exp state
- * (m, l); then p-mass(i, c) = exp(lse(i, c) − lse(i)). Memory W × heads × C states, never W × n.
+ * (m, l), and one per (query, head) over every key it reads; then p-mass(i, c) = exp(lse(i, c) −
+ * lse(i)). Memory W × heads × (C + 1) states, never W × n.
+ *
+ * <p>A window may instead draw only its own positions as keys (the diagonal block [a, a + W), one
+ * key per column when W ≤ cells): the weights stay normalised over every key the query reads, so a
+ * row then sums to the share of its queries' mass that stays inside the window.
  */
 final class Heatmaps {
   private Heatmaps() {}
 
-  /** One window: its queries (as samples) and its key range. */
+  /**
+   * One window: its queries (as samples), the range of the keys they read [kLo, kHi] and the range
+   * the columns draw [cLo, cHi].
+   */
   static final class Window implements Serializable {
     private static final long serialVersionUID = 1L;
     final SampledQueries queries;
     final int kLo;
     final int kHi;
+    final int cLo;
+    final int cHi;
     final int cols;
 
-    Window(SampledQueries queries, int kLo, int kHi, int cells) {
+    Window(SampledQueries queries, int kLo, int kHi, int cLo, int cHi, int cells) {
       this.queries = queries;
       this.kLo = kLo;
       this.kHi = kHi;
-      this.cols = Math.min(cells, kHi - kLo + 1);
+      this.cLo = cLo;
+      this.cHi = cHi;
+      this.cols = Math.min(cells, cHi - cLo + 1);
     }
 
+    /** The column of key j, or −1 outside the drawn range. */
     int column(int j) {
-      return (int) ((long) (j - kLo) * cols / (kHi - kLo + 1));
+      return j < cLo || j > cHi ? -1 : (int) ((long) (j - cLo) * cols / (cHi - cLo + 1));
+    }
+
+    /**
+     * Index of the (m, l) pair of sample i, head h and column c; column {@link #cols} is the pair
+     * over every key the sample reads.
+     */
+    int pair(int i, int h, int heads, int c) {
+      return 2 * ((i * heads + h) * (cols + 1) + c);
     }
   }
 
@@ -66,6 +87,7 @@ final class Heatmaps {
     return new SplittableRandom(Seeds.mix(Seeds.docHash(docId), 0x4ea7, w)).nextInt(n - size + 1);
   }
 
+  /** {@code windows} seeded windows, window w in document w mod docs, drawn over every key read. */
   static List<Map<String, Object>> compute(
       SparkSession spark,
       Dataset<Row> df,
@@ -77,15 +99,40 @@ final class Heatmaps {
       int windows,
       int queries,
       int cells) {
-    AttentionPattern pattern = spec.build();
-    // Window w goes to document w mod docs; positions loaded per document, then split per window.
-    Map<String, SampledQueries.Doc> byId = new HashMap<>();
-    Map<String, TreeSet<Integer>> wanted = new TreeMap<>();
+    List<SampledQueries.Doc> of = new ArrayList<>();
     int[] starts = new int[windows];
     for (int w = 0; w < windows; w++) {
       SampledQueries.Doc doc = docs.get(w % docs.size());
-      byId.put(doc.id, doc);
+      of.add(doc);
       starts[w] = windowStart(doc.id, doc.n, queries, w / docs.size());
+    }
+    return windows(spark, df, decoder, of, starts, spec, heads, d, queries, cells, false);
+  }
+
+  /**
+   * Window w: {@code queries} consecutive queries from {@code starts[w]} of {@code docs.get(w)};
+   * its columns draw every key it reads, or with {@code ownKeys} only its own positions.
+   */
+  static List<Map<String, Object>> windows(
+      SparkSession spark,
+      Dataset<Row> df,
+      TokenRowDecoder decoder,
+      List<SampledQueries.Doc> docs,
+      int[] starts,
+      PatternSpec spec,
+      int heads,
+      int d,
+      int queries,
+      int cells,
+      boolean ownKeys) {
+    AttentionPattern pattern = spec.build();
+    int windows = starts.length;
+    // Positions loaded per document, then split per window.
+    Map<String, SampledQueries.Doc> byId = new HashMap<>();
+    Map<String, TreeSet<Integer>> wanted = new TreeMap<>();
+    for (int w = 0; w < windows; w++) {
+      SampledQueries.Doc doc = docs.get(w);
+      byId.put(doc.id, doc);
       TreeSet<Integer> set = wanted.computeIfAbsent(doc.id, x -> new TreeSet<>());
       for (int i = 0; i < Math.min(queries, doc.n); i++) {
         set.add(starts[w] + i);
@@ -97,7 +144,7 @@ final class Heatmaps {
 
     List<Window> list = new ArrayList<>();
     for (int w = 0; w < windows; w++) {
-      SampledQueries.Doc doc = docs.get(w % docs.size());
+      SampledQueries.Doc doc = docs.get(w);
       SampledQueries all = loaded.get(doc.id);
       int size = Math.min(queries, doc.n);
       int[] pos = new int[size];
@@ -108,7 +155,10 @@ final class Heatmaps {
       }
       SampledQueries s = new SampledQueries(doc.id, doc.n, pos, q, doc.globals);
       int[] range = keyRange(pattern, s, heads);
-      list.add(new Window(s, range[0], range[1], cells));
+      list.add(
+          ownKeys
+              ? new Window(s, range[0], range[1], pos[0], pos[size - 1], cells)
+              : new Window(s, range[0], range[1], range[0], range[1], cells));
     }
 
     Column filter = lit(false);
@@ -138,7 +188,8 @@ final class Heatmaps {
                   int[][][] kbs = new int[ws.size()][][];
                   for (int w = 0; w < ws.size(); w++) {
                     Window win = ws.get(w);
-                    acc[w] = SampledQueries.emptyPairs(win.queries.pos.length * heads * win.cols);
+                    acc[w] =
+                        SampledQueries.emptyPairs(win.queries.pos.length * heads * (win.cols + 1));
                     kbs[w] = win.queries.keyBlocks(pat, heads);
                   }
                   while (rows.hasNext()) {
@@ -179,9 +230,15 @@ final class Heatmaps {
         m.put("head", h);
         m.put("query_start", win.queries.pos[0]);
         m.put("query_end", win.queries.pos[win.queries.pos.length - 1]);
-        m.put("key_start", win.kLo);
-        m.put("key_end", win.kHi);
+        m.put("key_start", win.cLo);
+        m.put("key_end", win.cHi);
         m.put("pooling", "mass");
+        if (ownKeys) {
+          m.put(
+              "keys",
+              "the window's own positions; weights over every key read, so a row holds its"
+                  + " queries' share of mass inside the window");
+        }
         m.put("cells", pool(states[w], win, heads, h, cells));
         out.add(m);
       }
@@ -313,33 +370,34 @@ final class Heatmaps {
     for (int i = 0; i < s.pos.length; i++) {
       for (int h = 0; h < heads; h++) {
         if (s.reads(p, kb, heads, i, h, j, gj)) {
-          SampledQueries.addScore(a, 2 * ((i * heads + h) * w.cols + c), s.score(i, h, d, t.k()));
+          double score = s.score(i, h, d, t.k());
+          SampledQueries.addScore(a, w.pair(i, h, heads, w.cols), score);
+          if (c >= 0) {
+            SampledQueries.addScore(a, w.pair(i, h, heads, c), score);
+          }
         }
       }
     }
   }
 
-  /** Mass pooling of head h: rows of queries, mean over the row's queries of the column's mass. */
+  /**
+   * Mass pooling of head h: rows of queries, mean over the row's queries of the column's mass (its
+   * share of everything the query reads).
+   */
   private static float[][] pool(double[] a, Window w, int heads, int h, int cells) {
     int nq = w.queries.pos.length;
     int rows = Math.min(cells, nq);
     double[][] sum = new double[rows][w.cols];
     int[] perRow = new int[rows];
     for (int i = 0; i < nq; i++) {
-      int base = 2 * ((i * heads + h) * w.cols);
-      double[] total = SampledQueries.emptyPairs(1);
-      for (int c = 0; c < w.cols; c++) {
-        SampledQueries.mergePairs(total, new double[] {a[base + 2 * c], a[base + 2 * c + 1]});
-      }
-      double lse = SampledQueries.lse(total, 0);
+      double lse = SampledQueries.lse(a, w.pair(i, h, heads, w.cols));
       int r = (int) ((long) i * rows / nq);
       perRow[r]++;
       if (lse == Double.NEGATIVE_INFINITY) {
         continue;
       }
       for (int c = 0; c < w.cols; c++) {
-        double x = SampledQueries.lse(a, base + 2 * c);
-        sum[r][c] += Math.exp(x - lse);
+        sum[r][c] += Math.exp(SampledQueries.lse(a, w.pair(i, h, heads, c)) - lse);
       }
     }
     float[][] out = new float[rows][w.cols];

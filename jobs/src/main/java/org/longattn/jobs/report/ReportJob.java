@@ -368,8 +368,11 @@ public final class ReportJob {
         "output error", coverageSamples + " queries per document against exact softmax attention");
   }
 
-  /** The token table an attend run read (or {@code --tokens}), checked and decodable. */
-  private static final class RunTokens {
+  /**
+   * The token table an attend run read (or {@code --tokens}, or the table {@link ExactAttention}
+   * reads), checked and decodable.
+   */
+  static final class RunTokens {
     final String path;
     final Dataset<Row> raw;
     final Dataset<Row> tokens;
@@ -377,7 +380,7 @@ public final class ReportJob {
     final int d;
     final int dv;
 
-    private RunTokens(String path, Dataset<Row> tokens, int heads) {
+    RunTokens(String path, Dataset<Row> tokens, int heads) {
       this.path = path;
       this.raw = tokens.sparkSession().read().parquet(path);
       this.tokens = tokens;

@@ -251,6 +251,14 @@ class AdviseTest {
     assertEquals(SPECS.size() + 1, doc.select("#candidates tr").size());
     assertFalse(doc.select("svg circle").isEmpty());
     assertFalse(html.contains("http://") && html.contains("<link"));
+    // the frontier stands alone too (a notebook shows it): the page's charts, with their style
+    @SuppressWarnings("unchecked")
+    Map<String, Object> advice = new ObjectMapper().readValue(advice1, Map.class);
+    Document section = Jsoup.parse(AdviceHtml.frontierSection(advice));
+    assertEquals(1 + HEADS, section.select("svg.frontier").size(), "all heads + one per head");
+    assertEquals(
+        doc.select("svg.frontier").outerHtml(), section.select("svg.frontier").outerHtml());
+    assertTrue(section.selectFirst("style").data().contains(".frontier text"));
   }
 
   @Test
